@@ -1,0 +1,5 @@
+"""`python -m cthb ...`: see cthb/cli.py."""
+
+from cthb.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""The command line: `python -m cthb <command>`, for staff and scripts.
+
+Every command that reads data first makes sure the database matches data/ (rebuilding it
+atomically if not), so a command never answers from stale facts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TextIO
+
+from cthb import paths, store
+from cthb.coverage import coverage_frame
+from cthb.dates import parse_date
+from cthb.facts import Facts, load_facts
+from cthb.schema import STRUCTURE_KINDS, TREATIES
+from cthb.status import structure_statuses, treaty_statuses
+from cthb.validate import ValidationError, format_problems, read_tables
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def open_facts() -> Facts:
+    db = store.ensure_current(paths.data_dir(), paths.db_path())
+    con = store.connect(db)
+    try:
+        return load_facts(con)
+    finally:
+        con.close()
+
+
+def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str,
+               out: TextIO) -> None:
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(cells)
+        return
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(header)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    result = store.build(paths.data_dir(), paths.db_path())
+    total = sum(result.row_counts.values())
+    print(f"built {result.db_path} (data version {result.data_version}, {total} rows)")
+    for name, count in result.row_counts.items():
+        print(f"  {name:<20} {count:>5}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _, problems = read_tables(paths.data_dir())
+    if problems:
+        print(f"{len(problems)} problem(s) in {paths.data_dir()}:", file=sys.stderr)
+        print(format_problems(problems), file=sys.stderr)
+        return 1
+    print(f"{paths.data_dir()}: all files valid")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    facts = open_facts()
+    rows = []
+    for s in treaty_statuses(facts, args.treaty, args.as_of):
+        ev = s.decided_by
+        row: list[object] = [s.iso3, facts.state_name(s.iso3), s.status,
+                             ev.on if ev else "", "exact" if s.exact else
+                             ("observation" if ev else ""), s.source_id or "", s.detail]
+        if args.treaty == "COE197":
+            in_force = {True: "yes", False: "no", None: "unknown"}[s.in_force]
+            row += [in_force, s.in_force_date or ""]
+        rows.append(row)
+    header = ["iso3", "state", "status", "decided_on", "basis", "source_id", "detail"]
+    if args.treaty == "COE197":
+        header += ["in_force", "in_force_date"]
+    write_rows(header, rows, args.format, sys.stdout)
+    return 0
+
+
+def cmd_structures(args: argparse.Namespace) -> int:
+    facts = open_facts()
+    rows = [
+        [s.iso3, facts.state_name(s.iso3), s.status, s.evidence_date or "",
+         "yes" if s.approximate else "", s.established or "", s.source_id or "", s.detail]
+        for s in structure_statuses(facts, args.kind, args.as_of)
+    ]
+    header = ["iso3", "state", "status", "as_of", "as_of_approx", "established", "source_id",
+              "detail"]
+    write_rows(header, rows, args.format, sys.stdout)
+    return 0
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    facts = open_facts()
+    order = {"participating_state": 0, "partner": 1, "field_operation": 2}
+    responses = sorted(
+        (r for r in facts.survey_responses if args.survey in (None, r["survey_id"])),
+        key=lambda r: (order[r["kind"]], r["respondent"]))
+    rows = [[r["respondent"], r["iso3"], r["kind"].replace("_", " "), r["received_by"],
+             r["survey_id"], r["source_id"]] for r in responses]
+    write_rows(["respondent", "iso3", "kind", "received_by", "survey_id", "source_id"],
+               rows, args.format, sys.stdout)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    facts = open_facts()
+    df = coverage_frame(facts, args.as_of)
+    print(f"Coverage of the data on {args.as_of} ({facts.data_version}):")
+    write_rows(list(df.columns), df.values.tolist(), args.format, sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cthb",
+        description="cthb: the cited information base on anti-trafficking structures "
+                    "in the OSCE participating States.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    def fmt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=("csv", "table"), default="csv")
+
+    add("build", cmd_build, "validate data/ and (re)build the database")
+    add("check", cmd_check, "validate data/ only; exit 1 listing every problem")
+    p = add("status", cmd_status, "treaty status of every participating State on a date")
+    p.add_argument("--treaty", choices=TREATIES, required=True)
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    fmt(p)
+    p = add("structures", cmd_structures, "national structure status on a date")
+    p.add_argument("--kind", choices=STRUCTURE_KINDS, required=True)
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    fmt(p)
+    p = add("survey", cmd_survey, "respondents to the Special Representative's surveys")
+    p.add_argument("--survey", default=None, help="survey id (default: all)")
+    fmt(p)
+    p = add("coverage", cmd_coverage, "how many States each indicator knows, and how")
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    fmt(p)
+    # Feature commands import their modules lazily, so `status` stays quick to start.
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ValidationError as exc:
+        print(f"error: the data in {paths.data_dir()} is not valid; nothing was changed.\n"
+              f"{format_problems(exc.problems)}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

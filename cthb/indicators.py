@@ -1,0 +1,137 @@
+"""Every indicator the app shows, as one uniform table: one row per State, with its status on a
+date, what decided it and its source. Maps, gap charts, profiles and exports all read this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from cthb import status as st
+from cthb.facts import Facts
+
+DEFAULT_SURVEY = "sr-2007-07"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    family: str  # treaty | structure | survey | composite
+    statuses: tuple[str, ...]
+    # Statuses that count as a gap to close (unknown is never a gap: it is counted apart).
+    gap_statuses: tuple[str, ...]
+
+
+IN_FORCE_STATUSES = ("in force", "party, not yet in force", "not party", "non-member", "unknown")
+
+INDICATORS: dict[str, Indicator] = {
+    "UNTOC": Indicator("UNTOC", "treaty", st.TREATY_STATUSES, ("signed", "not signed")),
+    "PALERMO": Indicator("PALERMO", "treaty", st.TREATY_STATUSES, ("signed", "not signed")),
+    "COE197": Indicator("COE197", "treaty", st.TREATY_STATUSES, ("signed", "not signed")),
+    "COE197_IN_FORCE": Indicator("COE197_IN_FORCE", "treaty", IN_FORCE_STATUSES, ()),
+    "NCM": Indicator("NCM", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
+    "NAP": Indicator("NAP", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
+    "NR": Indicator("NR", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
+    "NRM": Indicator("NRM", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
+    "SURVEY": Indicator("SURVEY", "survey", st.SURVEY_STATUSES, ("not responded",)),
+}
+# The indicators a State's gap count is made of.
+GAP_INDICATORS = ("UNTOC", "PALERMO", "COE197", "NCM", "NAP", "NR", "NRM")
+
+COLUMNS = ["iso3", "indicator", "status", "detail", "evidence_date", "exact", "source_id",
+           "is_gap", "is_unknown"]
+
+
+def _in_force_word(s: st.TreatyStatus) -> str:
+    if s.status == "party":
+        if s.in_force is None:
+            return "unknown"
+        return "in force" if s.in_force else "party, not yet in force"
+    if s.status in ("non-member", "unknown"):
+        return s.status
+    return "not party"
+
+
+def indicator_rows(facts: Facts, indicator: str, on: date) -> list[dict[str, object]]:
+    ind = INDICATORS[indicator]
+    rows: list[dict[str, object]] = []
+    states = facts.participating_states(on)
+    if ind.family == "treaty":
+        treaty = "COE197" if indicator == "COE197_IN_FORCE" else indicator
+        for s in (st.treaty_status_of(facts, iso3, treaty, on) for iso3 in states):
+            word = _in_force_word(s) if indicator == "COE197_IN_FORCE" else s.status
+            detail = s.detail
+            if indicator == "COE197_IN_FORCE" and s.in_force_date:
+                bound = "" if s.in_force_exact else " at the latest"
+                detail += f"; in force for it from {s.in_force_date}{bound}"
+            rows.append(_row(ind, s.iso3, word, detail,
+                             s.decided_by.on if s.decided_by else None,
+                             s.exact, s.source_id))
+    elif ind.family == "structure":
+        for t in (st.structure_status_of(facts, iso3, indicator, on) for iso3 in states):
+            detail = t.detail
+            if t.evidence_date:
+                approx = "c. " if t.approximate else ""
+                detail = f"{detail} (as of {approx}{t.evidence_date})".strip()
+            rows.append(_row(ind, t.iso3, t.status, detail, t.evidence_date, not t.approximate,
+                             t.source_id))
+    elif ind.family == "survey":
+        for v in (st.survey_status_of(facts, iso3, DEFAULT_SURVEY, on) for iso3 in states):
+            rows.append(_row(ind, v.iso3, v.status, v.detail, v.received_by, True, v.source_id))
+    return rows
+
+
+def _row(ind: Indicator, iso3: str, status: str, detail: str, evidence_date: object,
+         exact: bool, source_id: str | None) -> dict[str, object]:
+    return {
+        "iso3": iso3,
+        "indicator": ind.id,
+        "status": status,
+        "detail": detail,
+        "evidence_date": None if evidence_date is None else str(evidence_date),
+        "exact": exact,
+        "source_id": source_id,
+        "is_gap": status in ind.gap_statuses,
+        "is_unknown": status == "unknown",
+    }
+
+
+def indicator_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd.DataFrame:
+    """One row per participating State on `on`: status of one indicator, with names and region."""
+    df = pd.DataFrame(indicator_rows(facts, indicator, on), columns=COLUMNS)
+    return _with_state_columns(facts, df, lang)
+
+
+def matrix_frame(facts: Facts, on: date, lang: str = "en",
+                 indicators: tuple[str, ...] = (*GAP_INDICATORS, "SURVEY")) -> pd.DataFrame:
+    """Long table: every State x indicator on `on`."""
+    rows = [r for ind in indicators for r in indicator_rows(facts, ind, on)]
+    return _with_state_columns(facts, pd.DataFrame(rows, columns=COLUMNS), lang)
+
+
+def gap_frame(facts: Facts, on: date, lang: str = "en") -> pd.DataFrame:
+    """Per State: how many gaps (GAP_INDICATORS) and how many unknowns on `on`."""
+    m = matrix_frame(facts, on, lang, GAP_INDICATORS)
+    agg = (m.groupby(["iso3", "state", "region"], as_index=False)
+           .agg(gaps=("is_gap", "sum"), unknowns=("is_unknown", "sum")))
+    gap_lists = (m[m["is_gap"]].groupby("iso3")["indicator"]
+                 .agg(lambda s: ", ".join(s)).rename("gap_indicators"))
+    agg = agg.merge(gap_lists, on="iso3", how="left")
+    agg["gap_indicators"] = agg["gap_indicators"].fillna("")
+    agg["gaps"] = agg["gaps"].astype(int)
+    agg["unknowns"] = agg["unknowns"].astype(int)
+    return agg.sort_values(["gaps", "state"], ascending=[False, True]).reset_index(drop=True)
+
+
+def status_counts(df: pd.DataFrame, indicator: str) -> dict[str, int]:
+    """Counts per status in the indicator's own order, zeros included."""
+    counts = df["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in INDICATORS[indicator].statuses}
+
+
+def _with_state_columns(facts: Facts, df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df.insert(1, "state", [facts.state_name(i, lang) for i in df["iso3"]])
+    df.insert(2, "region", [facts.states[i]["region"] for i in df["iso3"]])
+    return df

@@ -1,0 +1,152 @@
+"""The DuckDB store: built from data/ in one go, opened read-only by everyone else.
+
+The database file is a build artefact. A build validates every CSV first, writes a complete new
+file next to the old one and swaps it in with os.replace, so a reader sees either the old or the
+new database, never half of one, and a failed build leaves the old file untouched. DuckDB lets no
+other process open a file that one process holds read-write, which is a second reason never to
+write to the file that readers have open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from cthb import schema
+from cthb.dates import PartialDate
+from cthb.validate import Tables, ValidationError, read_tables
+
+_DUCK_TYPES = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "partial_date": "VARCHAR",
+    "bool": "BOOLEAN",
+    "int": "INTEGER",
+    "url": "VARCHAR",
+    "enum": "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    db_path: Path
+    data_version: str
+    row_counts: dict[str, int]
+
+
+def data_version(data_dir: Path) -> str:
+    """A fingerprint of the table files: the database is stale when this changes."""
+    digest = hashlib.sha256()
+    for table in schema.TABLES:
+        path = data_dir / table.filename
+        digest.update(table.filename.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()[:16]
+
+
+def ddl(table: schema.Table) -> str:
+    cols = [
+        f'"{c.name}" {_DUCK_TYPES[c.type]}{" NOT NULL" if c.required else ""}'
+        for c in table.columns
+    ]
+    key = ", ".join(f'"{k}"' for k in table.key)
+    return f'CREATE TABLE "{table.name}" ({", ".join(cols)}, PRIMARY KEY ({key}))'
+
+
+def _db_value(value: object) -> object:
+    return str(value) if isinstance(value, PartialDate) else value
+
+
+def write_database(tables: Tables, version: str, target: Path) -> dict[str, int]:
+    """Write validated rows into a new database file at `target` (which must not exist)."""
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("BEGIN")
+        for table in schema.TABLES:
+            con.execute(ddl(table))
+            rows = tables.get(table.name, [])
+            if rows:
+                placeholders = ", ".join("?" for _ in table.columns)
+                con.executemany(
+                    f'INSERT INTO "{table.name}" VALUES ({placeholders})',
+                    [[_db_value(r[c]) for c in table.column_names] for r in rows],
+                )
+            counts[table.name] = len(rows)
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [["data_version", version], ["built_at", datetime.now(UTC).isoformat()]],
+        )
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def build(data_dir: Path, db_path: Path) -> BuildResult:
+    """Validate data/, then replace the database file atomically. Bad data: ValidationError."""
+    version = data_version(data_dir)
+    tables, problems = read_tables(data_dir)
+    if problems:
+        raise ValidationError(problems)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # duckdb must create the file itself
+    try:
+        counts = write_database(tables, version, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, db_path)
+        _fsync_dir(db_path.parent)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return BuildResult(db_path, version, counts)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def built_version(db_path: Path) -> str | None:
+    """The data version recorded in an existing database, or None if there is none."""
+    if not db_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        return row[0] if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def ensure_current(data_dir: Path, db_path: Path) -> Path:
+    """Rebuild the database if data/ changed since it was built (or it does not exist yet)."""
+    if built_version(db_path) != data_version(data_dir):
+        build(data_dir, db_path)
+    return db_path
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: nothing that reads the store can change it."""
+    return duckdb.connect(str(db_path), read_only=True)

@@ -1,0 +1,145 @@
+"""Broken data files give exact errors, and a failed build never leaves a database behind."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from cthb import store
+from cthb.validate import ValidationError, read_tables
+from tests.conftest import MINI, write_dataset
+
+
+def _broken(tmp_path: Path, table: str, index: int, **changes: str) -> Path:
+    tables = copy.deepcopy(MINI)
+    tables[table][index].update(changes)
+    return write_dataset(tmp_path / "data", tables)
+
+
+def _messages(data_dir: Path) -> list[str]:
+    _, problems = read_tables(data_dir)
+    return [str(p) for p in problems]
+
+
+def test_mini_dataset_is_valid(mini_dir: Path) -> None:
+    assert _messages(mini_dir) == []
+
+
+def test_unknown_state_code(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "treaty_actions", 0, iso3="XYZ")
+    assert _messages(d) == [
+        "treaty_actions.csv:2: column iso3: 'XYZ': unknown iso3: not in states.csv"]
+
+
+def test_bad_date(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "treaty_actions", 1, action_date="2007-02-30")
+    assert _messages(d) == [
+        "treaty_actions.csv:3: column action_date: '2007-02-30': not a valid date (YYYY-MM-DD)"]
+
+
+def test_missing_source(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "treaty_actions", 0, source_id="")
+    assert _messages(d) == ["treaty_actions.csv:2: column source_id: '': a value is required"]
+
+
+def test_source_that_does_not_exist(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "structures", 0, source_id="nowhere")
+    assert _messages(d) == [
+        "structures.csv:2: column source_id: 'nowhere': unknown source_id: not in sources.csv"]
+
+
+def test_duplicate_fact(tmp_path: Path) -> None:
+    tables = copy.deepcopy(MINI)
+    tables["treaty_actions"].append(dict(tables["treaty_actions"][0]))
+    d = write_dataset(tmp_path / "data", tables)
+    assert _messages(d) == [
+        "treaty_actions.csv:8: column iso3,treaty,action: 'iso3=ALB, treaty=COE197, "
+        "action=signature': duplicate of line 2"]
+
+
+def test_unknown_treaty_and_action(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "treaty_actions", 0, treaty="NATO", action="signing")
+    assert _messages(d) == [
+        "treaty_actions.csv:2: column treaty: 'NATO': must be one of: UNTOC, PALERMO, COE197",
+        "treaty_actions.csv:2: column action: 'signing': must be one of: signature, "
+        "ratification, accession, acceptance, approval, succession",
+    ]
+
+
+def test_impossible_dates(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "treaty_actions", 0, action_date="2004-01-01")
+    assert _messages(d) == [
+        "treaty_actions.csv:2: column action_date: '2004-01-01': before COE197 opened for "
+        "signature on 2005-05-16"]
+    d2 = _broken(tmp_path / "b", "treaty_actions", 0, action_date="2999-01-01")
+    assert "date is in the future" in _messages(d2)[0]
+
+
+def test_formula_injection_rejected(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "engagements", 0, title='=HYPERLINK("http://x","y")')
+    assert _messages(d) == [
+        "engagements.csv:2: column title: '=HYPERLINK(\"http://x\",\"y\")': text may not "
+        "start with = + - @ (spreadsheet formula injection)"]
+
+
+def test_observation_contradicting_a_dated_action_names_both_sources(tmp_path: Path) -> None:
+    tables = copy.deepcopy(MINI)
+    tables["status_observations"].append(
+        {"iso3": "ALB", "treaty": "COE197", "observed_status": "signed", "as_of": "2007-11-13",
+         "source_id": "obs"})
+    d = write_dataset(tmp_path / "data", tables)
+    assert _messages(d) == [
+        "status_observations.csv:6: column observed_status: 'signed': ALB COE197 on 2007-11-13 "
+        "(source obs) contradicts treaty_actions.csv line 3: ratification deposited already on "
+        "2007-02-06 (source t)"]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    tables = copy.deepcopy(MINI)
+    tables["treaty_actions"][0]["iso3"] = "XYZ"
+    tables["structures"][0]["status"] = "maybe"
+    tables["memberships"][0]["since"] = "yesterday"
+    d = write_dataset(tmp_path / "data", tables)
+    assert len(_messages(d)) == 3
+
+
+def test_missing_column_and_unknown_column(tmp_path: Path) -> None:
+    d = write_dataset(tmp_path / "data", MINI)
+    (d / "surveys.csv").write_text("survey_id,title,colour\nx,y,z\n", encoding="utf-8")
+    msgs = _messages(d)
+    assert "surveys.csv:1: column sent: required column is missing" in msgs
+    assert any(m.startswith("surveys.csv:1: column colour: unknown column") for m in msgs)
+
+
+def test_failed_build_leaves_no_database_and_keeps_the_old_one(tmp_path: Path) -> None:
+    good = write_dataset(tmp_path / "good", MINI)
+    db = tmp_path / "out" / "cthb.duckdb"
+    store.build(good, db)
+    before = db.read_bytes()
+    bad = _broken(tmp_path / "bad", "treaty_actions", 0, action_date="2007-13-01")
+    with pytest.raises(ValidationError):
+        store.build(bad, db)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == ["cthb.duckdb"]
+
+    fresh = tmp_path / "fresh" / "cthb.duckdb"
+    with pytest.raises(ValidationError):
+        store.build(bad, fresh)
+    assert not fresh.exists()
+    assert not fresh.parent.exists() or not any(fresh.parent.iterdir())
+
+
+def test_database_is_rebuilt_when_data_changes(tmp_path: Path) -> None:
+    d = write_dataset(tmp_path / "data", MINI)
+    db = tmp_path / "cthb.duckdb"
+    store.ensure_current(d, db)
+    v1 = store.built_version(db)
+    store.ensure_current(d, db)
+    assert store.built_version(db) == v1
+    tables = copy.deepcopy(MINI)
+    tables["engagements"][0]["title"] = "Another visit"
+    write_dataset(d, tables)
+    store.ensure_current(d, db)
+    assert store.built_version(db) not in (None, v1)
