@@ -1,0 +1,23 @@
+"""cthb: the Streamlit entry point. A frame and router only: shared controls live in
+cthb.webapp, each page in pages/."""
+
+import streamlit as st
+
+from cthb.i18n import t
+from cthb.webapp import language, language_selector
+
+st.set_page_config(page_title="cthb", page_icon=":material/public:", layout="wide")
+
+lang = language()
+PAGES = [
+    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", default=True),
+    st.Page("pages/gaps.py", title=t("nav.gaps", lang), icon=":material/bar_chart:"),
+    st.Page("pages/survey.py", title=t("nav.survey", lang), icon=":material/mail:"),
+    st.Page("pages/profile.py", title=t("nav.profile", lang),
+            icon=":material/account_balance:"),
+    st.Page("pages/deck.py", title=t("nav.deck", lang), icon=":material/slideshow:"),
+    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/menu_book:"),
+]
+page = st.navigation(PAGES)
+language_selector()
+page.run()

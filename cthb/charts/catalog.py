@@ -1,0 +1,79 @@
+"""The catalogue of exportable charts: one entry per chart the app can draw, export and put on
+a slide. Pages, the export buttons, the slide-deck builder and `python -m cthb export` all go
+through it, so a chart is defined once.
+
+A chart module registers its builders at import time:
+
+    register(ChartSpec("gaps", "chart.gaps", build_gap_bars, ("indicator",)))
+
+and a builder is a pure function `(facts, params) -> ChartResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cthb.facts import Facts
+
+
+@dataclass(frozen=True)
+class ChartParams:
+    as_of: date
+    lang: str = "en"
+    indicator: str | None = None
+    region: str | None = None  # a REGIONS value, or None for all
+    view: str | None = None  # map view id (cthb.geo.VIEWS)
+    compare_to: date | None = None  # map compare mode: the earlier date
+    group: str | None = None  # filter: "EU", "COE", "FIELD_OPS"
+    extra: tuple[tuple[str, str], ...] = ()  # chart-specific options, hashable
+
+    def option(self, name: str, default: str | None = None) -> str | None:
+        return dict(self.extra).get(name, default)
+
+
+@dataclass
+class ChartResult:
+    figure: go.Figure
+    data: pd.DataFrame  # the numbers behind the chart, as exported to CSV/XLSX
+    title: str
+    subtitle: str  # as-of date and filters
+    source_ids: list[str] = field(default_factory=list)
+    alt_text: str = ""  # one-sentence description for screen readers and slides
+
+
+Builder = Callable[[Facts, ChartParams], ChartResult]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    id: str  # e.g. "map", "tiles", "gaps", "matrix", "timeline", "survey"
+    title_key: str  # i18n key of the chart's name in menus
+    build: Builder
+    # Which ChartParams fields the chart uses (for the CLI and the deck builder).
+    uses: tuple[str, ...] = ("as_of",)
+
+
+CHARTS: dict[str, ChartSpec] = {}
+
+
+def register(spec: ChartSpec) -> ChartSpec:
+    CHARTS[spec.id] = spec
+    return spec
+
+
+def load_all() -> dict[str, ChartSpec]:
+    """Import every chart module so that all charts are registered."""
+    import importlib
+    import pkgutil
+
+    import cthb.charts as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in ("catalog", "style"):
+            importlib.import_module(f"cthb.charts.{module.name}")
+    return CHARTS

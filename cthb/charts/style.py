@@ -1,0 +1,68 @@
+"""One look for every chart and map: a fixed colour per status, and the title, subtitle and
+source line that make an exported image stand on its own.
+
+The palettes are colour-blind safe: within each indicator the categories differ in lightness
+(CIELAB L* at least 10 apart, checked by tests), not only in hue, and achieved statuses are
+blue while gaps are warm. `unknown` is a neutral grey, never the colour of "no".
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+DARK_BLUE = "#0b3c6b"  # L* 25
+MID_BLUE = "#3f8fd2"  # L* 57
+AMBER = "#f0a03c"  # L* 72
+RED = "#c0392b"  # L* 45
+UNKNOWN_GREY = "#cccccc"  # L* 82
+PALE = "#f5f0e6"  # L* 95: outside the scope of the indicator (e.g. CoE non-member)
+
+STATUS_COLOURS: dict[str, str] = {
+    # treaties
+    "party": DARK_BLUE,
+    "signed": MID_BLUE,
+    "not signed": AMBER,
+    "non-member": PALE,
+    "unknown": UNKNOWN_GREY,
+    # COE197 in force
+    "in force": DARK_BLUE,
+    "party, not yet in force": MID_BLUE,
+    "not party": AMBER,
+    # structures
+    "yes": DARK_BLUE,
+    "partial": MID_BLUE,
+    "planned": AMBER,
+    "no": RED,
+    # survey
+    "responded": DARK_BLUE,
+    "not responded": AMBER,
+}
+# Sequential scale for counts of gaps (0 = none): light to dark warm.
+GAP_SCALE = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704",
+             "#4d1802"]
+CHANGED_OUTLINE = "#d62728"
+
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+TEXT_COLOUR = "#222222"
+# 16:9 presentation size; exports scale this up (1920x1080 and more).
+EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
+
+
+def frame_figure(fig: go.Figure, title: str, subtitle: str, source: str,
+                 height: int | None = None) -> go.Figure:
+    """Put title, subtitle (as-of date, filters) and source line inside the figure itself."""
+    fig.update_layout(
+        title={"text": f"<b>{title}</b><br><span style='font-size:0.8em;color:#555'>"
+                       f"{subtitle}</span>",
+               "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        font={"family": FONT_FAMILY, "color": TEXT_COLOUR, "size": 13},
+        margin={"t": 90, "b": 70, "l": 20, "r": 20},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    if height:
+        fig.update_layout(height=height)
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                       yanchor="top", yshift=-40, showarrow=False, align="left",
+                       font={"size": 10, "color": "#555"})
+    return fig

@@ -1,0 +1,123 @@
+"""Running the real app and a real browser for end-to-end tests, screenshots and benchmarks.
+
+The browser is Debian's /usr/bin/chromium driven by Playwright (no downloaded browser). It runs
+with background networking off, and `block_external` makes any request that leaves 127.0.0.1
+fail, so a test proves the app works offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CTHB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None, script: str = "app.py",
+                timeout: float = 60.0) -> Iterator[str]:
+    """Start `streamlit run` on a free port of 127.0.0.1; yield its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", script,
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    log_dir = ROOT / "build" / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"streamlit-{port}.log", "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                                stdout=log, stderr=subprocess.STDOUT)
+        yield from _serve(proc, f"http://127.0.0.1:{port}", timeout)
+
+
+def _serve(proc: subprocess.Popen[bytes], base: str, timeout: float) -> Iterator[str]:
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the app did not start within {timeout} s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def launch_browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def block_external(page: Any, blocked: list[str]) -> None:
+    """Abort every request that is not to the local app; record what was tried."""
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+    page.route("**/*", route)
+
+
+def wait_for_app(page: Any, timeout_ms: int = 30000) -> None:
+    """Wait until Streamlit has rendered and finished running the page script."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stMain']", timeout=timeout_ms)
+    # The status widget shows "Running..." while the script runs; wait until it has gone.
+    deadline = time.monotonic() + timeout_ms / 1000
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        skeleton = page.locator("[data-testid='stSkeleton']").count() > 0
+        if running or skeleton:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.6:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the app kept running")
+
+
+def exception_texts(page: Any) -> list[str]:
+    """Texts of Streamlit exception boxes on the page (a test fails on any)."""
+    return [e.inner_text() for e in page.locator("[data-testid='stException']").all()]
