@@ -245,7 +245,7 @@ SURVEYS = Table(
     (
         Column("survey_id", "code"),
         Column("title", "text"),
-        Column("sent", "date"),
+        Column("sent", "date", required=False, description="Empty when no source gives it"),
         Column("reference", "text", required=False),
         _src(),
         _note(),

@@ -298,7 +298,7 @@ def survey_status_of(facts: Facts, iso3: str, survey_id: str, on: date) -> Surve
                             "the day it arrived is not recorded")
     list_date = survey_list_date(facts, survey_id)
     sent = facts.surveys[survey_id]["sent"]
-    if on < sent:
+    if sent is not None and on < sent:
         return SurveyStatus(iso3, survey_id, on, "not responded", None, None,
                             facts.surveys[survey_id]["source_id"], f"survey sent only on {sent}")
     if list_date is not None and on <= list_date:

@@ -271,9 +271,10 @@ def check_semantics(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
             problems.append(Problem(f, line, "iso3", iso3,
                                     f"not a known {kind.replace('_', ' ')} code"))
         survey = surveys.get(row["survey_id"])
-        if survey and row["received_by"] and row["received_by"] < survey["sent"]:
+        sent = survey["sent"] if survey else None
+        if sent and row["received_by"] and row["received_by"] < sent:
             problems.append(Problem(f, line, "received_by", str(row["received_by"]),
-                                    f"before the survey was sent ({survey['sent']})"))
+                                    f"before the survey was sent ({sent})"))
         if future(row["received_by"]):
             problems.append(Problem(f, line, "received_by", str(row["received_by"]),
                                     "date is in the future"))
