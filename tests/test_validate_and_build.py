@@ -107,9 +107,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_missing_column_and_unknown_column(tmp_path: Path) -> None:
     d = write_dataset(tmp_path / "data", MINI)
-    (d / "surveys.csv").write_text("survey_id,title,colour\nx,y,z\n", encoding="utf-8")
+    (d / "surveys.csv").write_text("survey_id,sent,colour\nx,2007-07-11,z\n", encoding="utf-8")
     msgs = _messages(d)
-    assert "surveys.csv:1: column sent: required column is missing" in msgs
+    assert "surveys.csv:1: column title: required column is missing" in msgs
     assert any(m.startswith("surveys.csv:1: column colour: unknown column") for m in msgs)
 
 
