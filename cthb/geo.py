@@ -44,13 +44,13 @@ NORTH_AMERICA: tuple[str, ...] = ("CAN", "USA")
 # Files
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=8)
 def _read_json(name: str) -> dict[str, Any]:
     # Read once per process: the States file is ~240 kB and every map needs it.
     return json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=8)
 def _read_csv(name: str) -> pd.DataFrame:
     return pd.read_csv(GEO_DIR / name, dtype={"iso3": str}, keep_default_na=False)
 
@@ -80,8 +80,9 @@ def state_ids() -> tuple[str, ...]:
 
 def kosovo_geojson() -> dict[str, Any]:
     """FeatureCollection with the Kosovo* area (id "XKX", properties label and note)."""
-    return _collection([f for f in _read_json("other_areas.geojson")["features"]
-                        if f["id"] == KOSOVO_ID])
+    return _collection(
+        [f for f in _read_json("other_areas.geojson")["features"] if f["id"] == KOSOVO_ID]
+    )
 
 
 def context_geojson() -> dict[str, Any]:
@@ -90,8 +91,9 @@ def context_geojson() -> dict[str, Any]:
     It is dissolved on purpose (no borders between non-participating countries) and shares its
     edges exactly with the States and Kosovo, so drawn underneath it leaves no slivers.
     """
-    return _collection([f for f in _read_json("other_areas.geojson")["features"]
-                        if f["id"] == CONTEXT_ID])
+    return _collection(
+        [f for f in _read_json("other_areas.geojson")["features"] if f["id"] == CONTEXT_ID]
+    )
 
 
 def microstate_points() -> pd.DataFrame:
@@ -152,14 +154,81 @@ BASE_GEO: dict[str, Any] = {
     "bgcolor": "rgba(0,0,0,0)",
 }
 
+
+def _conic(
+    rot: float, parallels: tuple[float, float], lon: tuple[float, float], lat: tuple[float, float]
+) -> dict[str, Any]:
+    # Conic equal area everywhere: a choropleth compares States by colour, so areas must not be
+    # inflated towards the pole (Mercator would make Russia and the Nordics look heavier).
+    # The lon/lat ranges set the frame: plotly fits the projected range box to the domain.
+    return {
+        "projection": {
+            "type": "conic equal area",
+            "rotation": {"lon": rot},
+            "parallels": list(parallels),
+        },
+        "lonaxis": {"range": list(lon)},
+        "lataxis": {"range": list(lat)},
+    }
+
+
+# North America inset of the whole-region view, top left: that corner of the main map is open
+# sea and Greenland, and it keeps North America at the far west, where readers look for it.
+# Includes Alaska and Hawaii (lower left of the inset); the Aleutians west of 170°W are cut.
+NA_INSET_DOMAIN: dict[str, list[float]] = {"x": [0.0, 0.25], "y": [0.62, 1.0]}
+
 # View id -> {layout key ("geo", "geo2") -> plotly geo settings}. One key = a single map; the
 # whole-region view "osce" has a second subplot, the North America inset.
-VIEWS: dict[str, dict[str, dict[str, Any]]] = {}
+VIEWS: dict[str, dict[str, dict[str, Any]]] = {
+    # Whole region: Europe, the Caucasus, Central Asia and Mongolia in one conic map centred on
+    # 42°E (Iceland to Mongolia, Crete/Cyprus to the Arctic coast; Russia east of ~122°E and the
+    # high Arctic islands are cropped), with North America as an inset. Europe gets about 10 px
+    # per degree on a 1600-px figure instead of ~4 in the polar azimuthal view.
+    "osce": {
+        "geo": {
+            **_conic(42, (43, 62), (-26, 122), (34, 73)),
+            "domain": {"x": [0.0, 1.0], "y": [0.0, 1.0]},
+        },
+        "geo2": {
+            **_conic(-105, (30, 60), (-170, -52), (18, 75)),
+            "domain": NA_INSET_DOMAIN,
+            # The inset needs its own background and frame, or the main map shows through.
+            "bgcolor": "#ffffff",
+            "showframe": True,
+            "framecolor": "#b0b0b0",
+            "framewidth": 1,
+        },
+    },
+    "europe": {"geo": _conic(15, (40, 62), (-25, 60), (34, 72))},
+    "see": {"geo": _conic(22, (38, 46), (12.5, 35), (34.3, 47.5))},
+    "eastern": {"geo": _conic(38, (45, 60), (20, 62), (42, 70))},
+    "caucasus": {"geo": _conic(45, (39, 43), (38.5, 51), (38, 44.5))},
+    "central_asia": {"geo": _conic(83, (38, 50), (45, 121), (34.5, 56))},
+    "nordic_baltic": {"geo": _conic(12, (56, 68), (-25, 33), (53.5, 71.5))},
+    "north_america": {"geo": _conic(-105, (30, 60), (-170, -52), (18, 75))},
+}
 
 # View id -> {layout key -> the States drawn in that subplot}; a key absent = all 57.
-VIEW_STATES: dict[str, dict[str, tuple[str, ...]]] = {}
+VIEW_STATES: dict[str, dict[str, tuple[str, ...]]] = {
+    "osce": {"geo2": NORTH_AMERICA},  # "geo" gets the rest: see subplot_states
+}
 
-VIEW_LABELS: dict[str, str] = {}
+VIEW_LABELS: dict[str, str] = {
+    "osce": "OSCE region",
+    "europe": "Europe",
+    "see": "South-Eastern Europe",
+    "eastern": "Eastern Europe",
+    "caucasus": "South Caucasus",
+    "central_asia": "Central Asia and Mongolia",
+    "nordic_baltic": "Nordic-Baltic",
+    "north_america": "North America",
+}
+
+# Where a colour bar / legend can sit without covering a State (fraction of the figure,
+# plotly colorbar x/y with anchors), per view.
+FREE_CORNER: dict[str, dict[str, Any]] = {
+    "osce": {"x": 0.98, "y": 0.03, "xanchor": "right", "yanchor": "bottom"},  # Arabia/China
+}
 
 
 def view_layout(view: str) -> dict[str, Any]:
@@ -173,10 +242,13 @@ def view_subplots(view: str) -> list[str]:
 
 
 def subplot_states(view: str, key: str) -> tuple[str, ...]:
-    """The States to draw in one subplot of a view (all 57 unless the view narrows it)."""
-    return VIEW_STATES.get(view, {}).get(key, state_ids())
+    """The States to draw in one subplot of a view.
 
-
-def trace_subplot(key: str) -> str:
-    """Layout key -> the value of a trace's `geo` attribute ("geo2" -> "geo2", "geo" -> "geo")."""
-    return key
+    A subplot listed in VIEW_STATES draws those; the other subplots of the same view draw the
+    rest, so each State is drawn (and clickable) once and its geometry is shipped once.
+    """
+    narrowed = VIEW_STATES.get(view, {})
+    if key in narrowed:
+        return narrowed[key]
+    taken = {a3 for states in narrowed.values() for a3 in states}
+    return tuple(a3 for a3 in state_ids() if a3 not in taken)

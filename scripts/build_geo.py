@@ -286,11 +286,18 @@ def main(argv: list[str] | None = None) -> int:
     context = shapely.union_all(shapely.intersection(np.array(others, dtype=object), clip))
     context_parts = [p for p in polygons(context) if p.area >= CONTEXT_MIN_AREA]
     context = shapely.orient_polygons(as_multi(context_parts), exterior_cw=True)
+    kosovo_pt = simple[KOSOVO_A3].representative_point()
     other_features = [
         feature(
             KOSOVO_ID,
             simple[KOSOVO_A3],
-            {"kind": "not_participating", "label": "Kosovo*", "note": KOSOVO_NOTE},
+            {
+                "kind": "not_participating",
+                "label": "Kosovo*",
+                "note": KOSOVO_NOTE,
+                "label_lon": round(kosovo_pt.x, 3),
+                "label_lat": round(kosovo_pt.y, 3),
+            },
         ),
         feature("_context", context, {"kind": "context", "label": ""}),
     ]
