@@ -140,10 +140,32 @@ def built_version(db_path: Path) -> str | None:
         con.close()
 
 
+def _stat_signature(data_dir: Path, db_path: Path) -> tuple[object, ...]:
+    """Cheap fingerprint (sizes and mtimes) of the table files and the database file."""
+    sig: list[object] = []
+    for path in [*(data_dir / t.filename for t in schema.TABLES), db_path]:
+        try:
+            info = path.stat()
+            sig.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        except FileNotFoundError:
+            sig.append(None)
+    return tuple(sig)
+
+
+# (data_dir, db_path) -> stat signature last seen consistent. Every app rerun asks whether the
+# database is current; hashing data/ and opening the file each time would cost ~25 ms.
+_verified: dict[tuple[Path, Path], tuple[object, ...]] = {}
+
+
 def ensure_current(data_dir: Path, db_path: Path) -> Path:
     """Rebuild the database if data/ changed since it was built (or it does not exist yet)."""
+    key = (data_dir, db_path)
+    signature = _stat_signature(data_dir, db_path)
+    if _verified.get(key) == signature:
+        return db_path
     if built_version(db_path) != data_version(data_dir):
         build(data_dir, db_path)
+    _verified[key] = _stat_signature(data_dir, db_path)
     return db_path
 
 
