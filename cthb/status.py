@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, TypedDict, cast
 
 from cthb.facts import Facts, Record
 from cthb.schema import BINDING_ACTIONS
@@ -189,7 +189,14 @@ def treaty_status_of(facts: Facts, iso3: str, treaty: str, on: date) -> TreatySt
                         **_in_force_fields(treaty, None, on))
 
 
-def _in_force_fields(treaty: str, party_evidence: Evidence | None, on: date) -> dict[str, object]:
+class _InForceFields(TypedDict, total=False):
+    # Typed so that `**_in_force_fields(...)` type-checks against TreatyStatus's fields.
+    in_force: bool | None
+    in_force_date: date | None
+    in_force_exact: bool
+
+
+def _in_force_fields(treaty: str, party_evidence: Evidence | None, on: date) -> _InForceFields:
     """COE197: whether the Convention is in force for the State on `on` (Art. 42, 43)."""
     if treaty != "COE197":
         return {}
@@ -249,9 +256,10 @@ def structure_status_of(facts: Facts, iso3: str, kind: str, on: date) -> Structu
         return StructureStatus(iso3, kind, on, "unknown", None, None,
                                "no source recorded for this date", None)
     _, _, row, status = max(candidates, key=lambda c: (c[0], c[1]))
+    # The schema's validation restricts structures.status to StructureStatusWord values.
     return StructureStatus(
-        iso3, kind, on, status, row["as_of"], row["established"], row["detail"] or "",
-        row["source_id"], bool(row["as_of_approx"]))
+        iso3, kind, on, cast(StructureStatusWord, status), row["as_of"], row["established"],
+        row["detail"] or "", row["source_id"], bool(row["as_of_approx"]))
 
 
 def structure_statuses(facts: Facts, kind: str, on: date) -> list[StructureStatus]:
