@@ -14,7 +14,7 @@ DARK_BLUE = "#0b3c6b"  # L* 25
 MID_BLUE = "#3f8fd2"  # L* 57
 AMBER = "#f0a03c"  # L* 72
 RED = "#c0392b"  # L* 45
-UNKNOWN_GREY = "#cccccc"  # L* 82
+UNKNOWN_GREY = "#d0d0d0"  # L* 83: at least 10 from AMBER (72), never the colour of "no"
 PALE = "#f5f0e6"  # L* 95: outside the scope of the indicator (e.g. CoE non-member)
 
 STATUS_COLOURS: dict[str, str] = {
