@@ -131,6 +131,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from cthb import importer  # lazy: only imports need it
+
+    return importer.cli_import(args, paths.data_dir(), paths.db_path())
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from cthb import importer
+
+    return importer.cli_restore(args, paths.data_dir(), paths.db_path())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cthb",
@@ -163,11 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
     fmt(p)
     # Feature commands import their modules lazily, so `status` stays quick to start.
+    p = add("import", cmd_import, "validate a CSV/XLSX file of new or corrected facts and "
+            "apply it atomically (with a changelog entry and an undo point)")
+    p.add_argument("file", help="a CSV file of one table, or an XLSX workbook (sheet = table)")
+    p.add_argument("--table", default=None, metavar="NAME",
+                   help="the table a CSV file holds (default: recognised from the header)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p = add("restore", cmd_restore, "list versions, or bring back the data as it was before "
+            "one (atomically, with a changelog entry)")
+    p.add_argument("version", nargs="?", help="a version from `restore --list`")
+    p.add_argument("--list", action="store_true", help="list the changelog")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from cthb.importer import recover  # finish or undo an interrupted import before anything
+
+    recover(paths.data_dir(), paths.db_path())
     try:
         return int(args.handler(args))
     except ValidationError as exc:

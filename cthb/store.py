@@ -163,9 +163,15 @@ def ensure_current(data_dir: Path, db_path: Path) -> Path:
     signature = _stat_signature(data_dir, db_path)
     if _verified.get(key) == signature:
         return db_path
-    if built_version(db_path) != data_version(data_dir):
-        build(data_dir, db_path)
-    _verified[key] = _stat_signature(data_dir, db_path)
+    from cthb.importer import reading  # lazy: the importer imports this module
+
+    # Recovers an interrupted import first; while an import runs, serve the current database.
+    with reading(data_dir, db_path) as settled:
+        if not settled:
+            return db_path
+        if built_version(db_path) != data_version(data_dir):
+            build(data_dir, db_path)
+        _verified[key] = _stat_signature(data_dir, db_path)
     return db_path
 
 
