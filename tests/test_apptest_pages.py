@@ -1,0 +1,137 @@
+"""Every page runs without an exception, with default, edge and hostile inputs (AppTest).
+
+AppTest runs the page scripts in this process (no browser, no server), so it is quick enough
+to try every indicator, region and map view, the first and last dates, and query strings a
+user could paste or mistype. A fresh AppTest per case: the app keeps URL settings in the
+session (`webapp.sticky_param`), and one case must not leak into the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cthb import schema
+from cthb.geo import VIEWS
+from cthb.i18n import catalogue
+from cthb.indicators import INDICATORS
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+FIRST_DATE = "2000-12-12"  # UNTOC opened for signature: the first date the app offers
+TODAY = date.today().isoformat()
+
+# Query strings every page must survive: defaults, the date range's ends, both languages,
+# and inputs that are wrong, out of range or hostile. None of them may raise.
+COMMON_CASES: dict[str, dict[str, str]] = {
+    "default": {},
+    "ru": {"lang": "ru"},
+    "first-date": {"as_of": FIRST_DATE},
+    "last-date": {"as_of": TODAY},
+    "first-date-ru": {"as_of": FIRST_DATE, "lang": "ru"},
+    "bad-date": {"as_of": "garbage"},
+    "ancient-date": {"as_of": "1900-01-01"},
+    "future-date": {"as_of": "2999-12-31"},
+    "script-state": {"state": "<script>alert(1)</script>"},
+    "unknown-state": {"state": "ZZZ"},
+    "bad-lang": {"lang": "xx"},
+    "bad-indicator": {"indicator": "NOPE"},
+    "bad-region": {"region": "Atlantis"},
+    "bad-view": {"view": "moon"},
+    "bad-compare": {"compare": "garbage", "compare_to": "garbage"},
+    "empty-values": {"as_of": "", "indicator": "", "state": "", "region": "", "view": ""},
+}
+# What the explorer pages offer: every indicator (and the composite), region and map view.
+INDICATOR_IDS = [*INDICATORS, "GAPS"]
+EXPLORER_CASES: dict[str, dict[str, str]] = {
+    **{f"indicator-{i}": {"indicator": i} for i in INDICATOR_IDS},
+    **{f"indicator-{i}-first-date": {"indicator": i, "as_of": FIRST_DATE}
+       for i in INDICATOR_IDS},
+    **{f"region-{r}": {"region": r} for r in schema.REGIONS},
+    **{f"view-{v}": {"view": v} for v in VIEWS},
+    "compare": {"compare": "2000-12-12", "compare_to": "2000-12-12", "as_of": TODAY},
+}
+PROFILE_CASES: dict[str, dict[str, str]] = {
+    # Kazakhstan has every kind of fact; Mongolia joined in 2012 (not a State on 2007 dates);
+    # the USA and Canada are CoE non-members; Liechtenstein is a microstate; Russia left the CoE.
+    f"state-{iso3}{suffix}": {"state": iso3, **extra}
+    for iso3 in ("KAZ", "MNG", "USA", "CAN", "LIE", "RUS")
+    for suffix, extra in (("", {}), ("-first-date", {"as_of": FIRST_DATE}),
+                          ("-ru", {"lang": "ru"}), ("-last-date", {"as_of": TODAY}))
+}
+PAGE_CASES = {
+    "pages/map.py": EXPLORER_CASES,
+    "pages/gaps.py": EXPLORER_CASES,
+    "pages/survey.py": {},
+    "pages/profile.py": {**PROFILE_CASES, "state-lowercase": {"state": "kaz"}},
+    "pages/deck.py": {f"indicator-{i}": {"indicator": i} for i in INDICATOR_IDS},
+    "pages/data.py": {},
+}
+
+
+def _cases() -> Iterator[object]:
+    for page in PAGES:
+        for name, params in {**COMMON_CASES, **PAGE_CASES.get(page, {})}.items():
+            yield pytest.param(page, params, id=f"{Path(page).stem}-{name}")
+
+
+@pytest.fixture(autouse=True)
+def _use_built_db(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The app opens the database named by CTHB_DB; the session's built copy avoids a rebuild
+    # into build/ (and any clash with a developer's running app).
+    monkeypatch.setenv("CTHB_DB", str(real_db))
+
+
+def run_page(page: str, params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    return at.run()
+
+
+# Texts that would mean a message key is missing from the catalogue (i18n.t shows the key).
+KEY_SECTIONS = sorted({key.split(".", 1)[0] for key in catalogue("en")})
+RAW_KEY = re.compile(rf"^({'|'.join(map(re.escape, KEY_SECTIONS))})\.[\w .,-]+$")
+TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "text", "info",
+                 "warning", "error", "success")
+WIDGETS = ("button", "selectbox", "multiselect", "radio", "date_input", "checkbox", "toggle",
+           "text_input", "slider", "select_slider", "number_input", "expander", "tabs")
+
+
+def visible_texts(at: AppTest) -> list[str]:
+    texts: list[str] = []
+    for kind in TEXT_ELEMENTS:
+        texts += [str(e.value) for e in at.get(kind)]
+    for kind in WIDGETS:
+        for e in at.get(kind):
+            label = getattr(e, "label", None)
+            if label:
+                texts.append(str(label))
+    return texts
+
+
+@pytest.mark.parametrize(("page", "params"), list(_cases()))
+def test_page_runs_without_exception(page: str, params: dict[str, str]) -> None:
+    at = run_page(page, params)
+    assert not at.exception, (
+        f"{page} {params} raised:\n" + "\n\n".join(e.value for e in at.exception))
+    raw_keys = [text for text in visible_texts(at) if RAW_KEY.match(text.strip())]
+    assert not raw_keys, f"{page} {params}: message keys shown instead of text: {raw_keys}"
+
+
+def test_every_page_file_is_covered() -> None:
+    assert set(PAGE_CASES) == set(PAGES), "add the new page's edge cases to PAGE_CASES"
+
+
+def test_hostile_state_is_not_echoed_as_markup() -> None:
+    at = run_page("pages/profile.py", {"state": "<script>alert(1)</script>"})
+    assert not at.exception
+    for e in at.get("markdown"):
+        # Streamlit escapes markdown unless unsafe_allow_html; the raw tag must never be allowed.
+        assert not (getattr(e.proto, "allow_html", False) and "<script>" in str(e.value))
