@@ -7,6 +7,21 @@ project, so charts, exports and tests share one definition of borders and views.
 Borders follow UN-recognised boundaries (Crimea in Ukraine, northern Cyprus in Cyprus); Kosovo*
 is an area that is not a participating State. Every map must show DISCLAIMER, and KOSOVO_NOTE
 wherever Kosovo is drawn or named.
+
+Drawing a view (the chart module owns colours and hover; this is the order that works):
+
+    for key in view_subplots(view):                      # "geo", then "geo2" for the inset
+        states = subplot_states(view, key)
+        # 1. context land (one grey feature), 2. Kosovo*, 3. the States, 4. microstate markers
+        go.Choropleth(geojson=context_geojson(), locations=[CONTEXT_ID], z=[0], geo=key, ...)
+        go.Choropleth(geojson=kosovo_geojson(), locations=[KOSOVO_ID], z=[0], geo=key, ...)
+        go.Choropleth(geojson=states_geojson(states), locations=states, z=..., geo=key, ...)
+        go.Scattergeo(lon=..., lat=..., geo=key, ...)    # microstate_points() in `states`
+    fig.update_layout(**view_layout(view))
+
+plotly.js fetches its base-map topojson for every geo subplot, even with visible=False: set
+`config={"topojsonURL": ...}` (Streamlit) or `plotly.io.defaults.topojson` (kaleido) to the
+local copy in static/topojson/, or nothing is drawn offline.
 """
 
 from __future__ import annotations
@@ -136,6 +151,12 @@ def state_at(lon: float, lat: float) -> str | None:
     return None
 
 
+def kosovo_label_point() -> tuple[float, float]:
+    """(lon, lat) of a point inside Kosovo*, for its "Kosovo*" label."""
+    props = kosovo_geojson()["features"][0]["properties"]
+    return float(props["label_lon"]), float(props["label_lat"])
+
+
 def in_kosovo(lon: float, lat: float) -> bool:
     """Whether the point lies in the Kosovo* area."""
     geom = shape(kosovo_geojson()["features"][0]["geometry"])
@@ -175,7 +196,7 @@ def _conic(
 # North America inset of the whole-region view, top left: that corner of the main map is open
 # sea and Greenland, and it keeps North America at the far west, where readers look for it.
 # Includes Alaska and Hawaii (lower left of the inset); the Aleutians west of 170°W are cut.
-NA_INSET_DOMAIN: dict[str, list[float]] = {"x": [0.0, 0.25], "y": [0.62, 1.0]}
+NA_INSET_DOMAIN: dict[str, list[float]] = {"x": [0.0, 0.24], "y": [0.70, 1.0]}
 
 # View id -> {layout key ("geo", "geo2") -> plotly geo settings}. One key = a single map; the
 # whole-region view "osce" has a second subplot, the North America inset.
@@ -200,7 +221,7 @@ VIEWS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     "europe": {"geo": _conic(15, (40, 62), (-25, 60), (34, 72))},
-    "see": {"geo": _conic(22, (38, 46), (12.5, 35), (34.3, 47.5))},
+    "see": {"geo": _conic(29, (37, 46), (12.8, 45.2), (34.2, 48.4))},
     "eastern": {"geo": _conic(38, (45, 60), (20, 62), (42, 70))},
     "caucasus": {"geo": _conic(45, (39, 43), (38.5, 51), (38, 44.5))},
     "central_asia": {"geo": _conic(83, (38, 50), (45, 121), (34.5, 56))},
@@ -223,6 +244,25 @@ VIEW_LABELS: dict[str, str] = {
     "nordic_baltic": "Nordic-Baltic",
     "north_america": "North America",
 }
+
+# View id -> the regions (cthb.schema.REGIONS, column `region` of data/states.csv) the view is
+# framed for: their States lie inside the frame (tested); the chart may dim the others.
+VIEW_REGIONS: dict[str, tuple[str, ...]] = {
+    "osce": (
+        "Western Europe", "Nordic-Baltic", "Central Europe", "South-Eastern Europe",
+        "Eastern Europe", "South Caucasus", "Central Asia", "North America",
+    ),
+    "europe": (
+        "Western Europe", "Nordic-Baltic", "Central Europe", "South-Eastern Europe",
+        "Eastern Europe",
+    ),
+    "see": ("South-Eastern Europe",),
+    "eastern": ("Eastern Europe",),  # Russia west of ~62°E
+    "caucasus": ("South Caucasus",),
+    "central_asia": ("Central Asia",),  # incl. Mongolia
+    "nordic_baltic": ("Nordic-Baltic",),
+    "north_america": ("North America",),
+}  # fmt: skip
 
 # Where a colour bar / legend can sit without covering a State (fraction of the figure,
 # plotly colorbar x/y with anchors), per view.

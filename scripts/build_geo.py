@@ -68,14 +68,17 @@ KOSOVO_NOTE = (
 
 # Coverage simplification (Visvalingam-Whyatt on the shared-edge topology): neighbours keep
 # identical borders, so there are no slivers or overlaps between States, Kosovo and the context
-# layer. Tolerance is roughly the square root of the removed triangle areas, in degrees, so
-# 0.1 here keeps about as many vertices as Douglas-Peucker at 0.05 (~14k for the 57).
-SIMPLIFY_TOLERANCE = 0.1
+# layer. Tolerance is roughly the square root of the removed triangle areas, in degrees (0.1
+# keeps about as many vertices as Douglas-Peucker at 0.05).
+TOLERANCE_FINE = 0.05  # Europe, Asia, Africa: where the small States are
+TOLERANCE_COARSE = 0.15  # the Americas and isolated high-Arctic islands (see part_tolerances)
 PRECISION = 0.001  # degrees, ~100 m: far below a pixel at any view the app shows
 
 # Context (non-participating land) is clipped to these boxes: enough for every view in
 # cthb/geo.py VIEWS, without all of Africa, South America and Oceania.
-CONTEXT_BOXES = (box(-35.0, 15.0, 150.0, 90.0), box(-180.0, 10.0, -35.0, 90.0))
+CONTEXT_BOXES = (box(-35.0, 25.0, 130.0, 90.0), box(-180.0, 14.0, -35.0, 90.0))
+TOLERANCE_CONTEXT = 0.2  # other land away from the States: a backdrop only
+CONTEXT_NEAR = 0.3  # deg: within this of a State or Kosovo, other land keeps fine borders
 CONTEXT_MIN_AREA = 0.02  # deg²: drop specks of other land nobody will see
 
 # Display name for properties (debug/hover fallback only; the app's names are in states.csv).
@@ -86,31 +89,21 @@ NAME_OVERRIDES: dict[str, str] = {"VAT": "Holy See"}
 # Western Europe left, Central/South-Eastern Europe in the middle, Eastern Europe and the
 # Caucasus to the right of it, Central Asia and Mongolia far right.
 TILES: dict[str, tuple[int, int]] = {
-    # North America
+    # North America, then an empty column for the Atlantic
     "CAN": (0, 1), "USA": (0, 2),
-    # Nordic-Baltic
+    # row by row, west to east
     "ISL": (2, 0), "NOR": (5, 0), "SWE": (6, 0), "FIN": (7, 0),
-    "EST": (8, 1), "LVA": (8, 2), "LTU": (7, 2),
-    "DNK": (5, 1),
-    # West
-    "IRL": (2, 2), "GBR": (3, 2),
-    "NLD": (4, 3), "BEL": (4, 4), "LUX": (5, 4),
-    "FRA": (3, 5), "PRT": (1, 6), "ESP": (2, 6), "AND": (3, 6), "MCO": (4, 6),
-    # Central
-    "DEU": (5, 3), "POL": (6, 3), "CZE": (6, 4), "SVK": (7, 4),
-    "CHE": (4, 5), "LIE": (5, 5), "AUT": (6, 5), "HUN": (7, 5),
-    # South / South-East
-    "ITA": (5, 6), "SVN": (6, 6), "HRV": (7, 6), "SRB": (8, 6),
-    "SMR": (4, 7), "VAT": (5, 7), "BIH": (7, 7), "MNE": (8, 7), "BGR": (9, 7),
-    "MLT": (5, 8), "ALB": (8, 8), "MKD": (9, 8),
-    "GRC": (9, 9), "TUR": (10, 9), "CYP": (11, 10),
-    # East
-    "BLR": (8, 3), "RUS": (9, 2), "UKR": (8, 4), "MDA": (8, 5), "ROU": (9, 6),
-    # Caucasus
-    "GEO": (11, 7), "ARM": (11, 8), "AZE": (12, 8),
-    # Central Asia
-    "KAZ": (12, 5), "UZB": (12, 6), "KGZ": (13, 6), "TKM": (12, 7), "TJK": (13, 7),
-    "MNG": (14, 5),
+    "IRL": (3, 1), "GBR": (4, 1), "DNK": (5, 1), "EST": (8, 1),
+    "NLD": (4, 2), "DEU": (5, 2), "POL": (6, 2), "LTU": (7, 2), "LVA": (8, 2),
+    "BEL": (4, 3), "LUX": (5, 3), "CZE": (6, 3), "SVK": (7, 3), "BLR": (8, 3), "RUS": (9, 3),
+    "KAZ": (10, 3), "MNG": (11, 3),
+    "FRA": (3, 4), "CHE": (4, 4), "LIE": (5, 4), "AUT": (6, 4), "HUN": (7, 4), "UKR": (8, 4),
+    "UZB": (10, 4), "KGZ": (11, 4),
+    "PRT": (1, 5), "ESP": (2, 5), "AND": (3, 5), "MCO": (4, 5), "ITA": (5, 5), "SVN": (6, 5),
+    "HRV": (7, 5), "ROU": (8, 5), "MDA": (9, 5), "TKM": (10, 5), "TJK": (11, 5),
+    "SMR": (4, 6), "VAT": (5, 6), "BIH": (6, 6), "SRB": (7, 6), "BGR": (8, 6), "GEO": (9, 6),
+    "MLT": (5, 7), "MNE": (6, 7), "MKD": (7, 7), "TUR": (8, 7), "ARM": (9, 7), "AZE": (10, 7),
+    "ALB": (6, 8), "GRC": (7, 8), "CYP": (8, 8),
 }  # fmt: skip
 
 
@@ -175,17 +168,103 @@ def load_coverage(source: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     return attrs, geoms
 
 
+def part_tolerances(parts: list[Polygon]) -> np.ndarray:
+    """A simplification tolerance for every polygon part (of any unit).
+
+    Parts that share an edge must be simplified together (one coverage, one tolerance) or their
+    borders drift apart. So: find the groups of parts connected by shared edges, then give each
+    group a tolerance by where it is. The Americas and the high-Arctic islands are drawn small
+    (an inset, or cropped) and hold most of the vertices (Canada's archipelago alone ~40%), so
+    they get a coarse tolerance; Europe and Asia, where the small States are, a fine one.
+    """
+    n = len(parts)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tree = shapely.STRtree(parts)
+    left, right = tree.query(parts, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i != j:
+            parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+
+    tol = np.empty(n)
+    for members in groups.values():
+        _, miny, maxx, _ = shapely.total_bounds([parts[i] for i in members])
+        americas = maxx < -30.0  # wholly west of 30°W, incl. Greenland
+        arctic_island = miny > 62.0 and len(members) == 1  # touching no other unit
+        tol[members] = TOLERANCE_COARSE if americas or arctic_island else TOLERANCE_FINE
+    return tol
+
+
 def simplify(geoms: dict[str, Any]) -> dict[str, Any]:
     keys = list(geoms)
     arr = np.array([geoms[k] for k in keys], dtype=object)
     if not shapely.coverage_is_valid(arr):
         sys.exit("input is not a valid polygon coverage after the border changes")
-    arr = shapely.coverage_simplify(arr, SIMPLIFY_TOLERANCE)
-    arr = shapely.set_precision(arr, PRECISION)
-    # d3-geo (used by plotly.js) treats rings as spherical polygons: exterior rings must run
-    # clockwise, as in Natural Earth itself (the opposite of RFC 7946), or a State fills the globe.
-    arr = shapely.orient_polygons(arr, exterior_cw=True)
-    return dict(zip(keys, arr, strict=True))
+    owner: list[str] = []
+    parts: list[Polygon] = []
+    for k in keys:
+        for p in polygons(geoms[k]):
+            owner.append(k)
+            parts.append(p)
+    tol = part_tolerances(parts)
+    out = np.empty(len(parts), dtype=object)
+    for t in np.unique(tol):
+        idx = np.flatnonzero(tol == t)
+        # Groups with the same tolerance share no edges with other groups, so simplifying all
+        # parts of one tolerance as one coverage is the same as simplifying group by group.
+        out[idx] = shapely.coverage_simplify(np.array([parts[i] for i in idx], dtype=object), t)
+    out = shapely.set_precision(out, PRECISION)
+    by_unit: dict[str, list[Polygon]] = {k: [] for k in keys}
+    for k, g in zip(owner, out, strict=True):
+        by_unit[k].extend(polygons(g))
+    result = {}
+    for k in keys:
+        if not by_unit[k]:
+            sys.exit(f"{k}: nothing left after simplification")
+        # d3-geo (used by plotly.js) treats rings as spherical polygons: exterior rings must run
+        # clockwise, as in Natural Earth itself (the opposite of RFC 7946), or a State fills
+        # the globe.
+        result[k] = shapely.orient_polygons(as_multi(by_unit[k]), exterior_cw=True)
+    if not shapely.coverage_is_valid(np.array(list(result.values()), dtype=object)):
+        sys.exit("simplified units no longer form a valid coverage")
+    return result
+
+
+def build_context(raw: dict[str, Any], simple: dict[str, Any]) -> Polygon | MultiPolygon:
+    """Other land: everything that is neither a participating State nor Kosovo, as one feature.
+
+    Dissolved on purpose: the map takes no position on borders between other countries, and one
+    outline is small. Near the States the outline is the fine coverage geometry, so it meets
+    every State's border exactly (drawn underneath, no white slivers); elsewhere (the coasts of
+    Africa, the Middle East and East Asia) a coarse simplification is enough for a backdrop.
+    """
+    clip = shapely.union_all(CONTEXT_BOXES)
+    drawn = [simple[k] for k in (*OSCE_ISO3, KOSOVO_A3)]
+    others = [k for k in raw if k not in OSCE_ISO3 and k != KOSOVO_A3]
+
+    def dissolve(geoms: list[Any]) -> Any:
+        return shapely.union_all(shapely.intersection(np.array(geoms, dtype=object), clip))
+
+    fine = dissolve([simple[k] for k in others])
+    arr = np.array([raw[k] for k in raw], dtype=object)
+    coarse_all = dict(zip(raw, shapely.coverage_simplify(arr, TOLERANCE_CONTEXT), strict=True))
+    coarse = dissolve([coarse_all[k] for k in others])
+    drawn_union = shapely.union_all(drawn)
+    near = drawn_union.buffer(CONTEXT_NEAR, quad_segs=2)
+    context = shapely.union(coarse, shapely.intersection(fine, near))
+    context = shapely.difference(context, drawn_union)
+    context = shapely.set_precision(context, PRECISION)
+    parts = [p for p in polygons(context) if p.area >= CONTEXT_MIN_AREA]
+    return shapely.orient_polygons(as_multi(parts), exterior_cw=True)
 
 
 def round_coords(obj: Any) -> Any:
@@ -267,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         "source": "Natural Earth 1:50m Cultural Vectors, Admin 0 - Countries and Breakaway/"
         "Disputed Areas (public domain), https://www.naturalearthdata.com/",
         "built_by": "scripts/build_geo.py",
-        "simplify": f"shapely.coverage_simplify tolerance {SIMPLIFY_TOLERANCE} deg, "
+        "simplify": f"shapely.coverage_simplify tolerance {TOLERANCE_FINE} deg "
+        f"({TOLERANCE_COARSE} deg for the Americas and isolated Arctic islands), "
         f"precision {PRECISION} deg",
         "borders": "UN-recognised: Crimea in UKR; northern Cyprus in CYP; Kosovo* separate",
     }
@@ -278,14 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         state_features.append(feature(a3, simple[a3], {"iso3": a3, "name_en": name}))
     write_geojson(out / "osce_states.geojson", state_features, meta)
 
-    # Other land: everything that is neither a participating State nor Kosovo, dissolved into one
-    # feature. Dissolving on purpose: the map takes no position on borders between other
-    # countries, and one outline is smaller. Shares edges exactly with the States (same coverage).
-    clip = shapely.union_all(CONTEXT_BOXES)
-    others = [g for k, g in simple.items() if k not in OSCE_ISO3 and k != KOSOVO_A3]
-    context = shapely.union_all(shapely.intersection(np.array(others, dtype=object), clip))
-    context_parts = [p for p in polygons(context) if p.area >= CONTEXT_MIN_AREA]
-    context = shapely.orient_polygons(as_multi(context_parts), exterior_cw=True)
+    context = build_context(geoms, simple)
+    context_parts = polygons(context)
     kosovo_pt = simple[KOSOVO_A3].representative_point()
     other_features = [
         feature(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import shape
@@ -177,3 +178,27 @@ def test_osce_view_frames_every_state() -> None:
 def test_texts() -> None:
     assert "do not imply official endorsement or acceptance by the OSCE" in geo.DISCLAIMER
     assert geo.KOSOVO_NOTE.startswith("*All references to Kosovo")
+
+
+def test_region_views_frame_their_states() -> None:
+    # data/states.csv assigns each State a region; a view framed for a region must show it.
+    states = pd.read_csv(geo.GEO_DIR.parent / "states.csv", usecols=["iso3", "region"])
+    region_of = dict(zip(states["iso3"], states["region"], strict=True))
+    pts = geo.label_points().set_index("iso3")
+    assert set(geo.VIEW_REGIONS) == set(geo.VIEWS)
+    for view, regions in geo.VIEW_REGIONS.items():
+        members = [a3 for a3, r in region_of.items() if r in regions]
+        assert members, view
+        layout = geo.view_layout(view)
+        for a3 in members:
+            key = next(k for k in layout if a3 in geo.subplot_states(view, k))
+            lon0, lon1 = layout[key]["lonaxis"]["range"]
+            lat0, lat1 = layout[key]["lataxis"]["range"]
+            lon, lat = pts.loc[a3, "lon"], pts.loc[a3, "lat"]
+            assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, (view, a3)
+
+
+def test_kosovo_label_point_inside_kosovo() -> None:
+    lon, lat = geo.kosovo_label_point()
+    assert geo.in_kosovo(lon, lat)
+    assert geo.state_at(lon, lat) is None
