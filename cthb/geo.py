@@ -268,7 +268,9 @@ VIEW_REGIONS: dict[str, tuple[str, ...]] = {
 # plotly colorbar x/y with anchors), per view.
 FREE_CORNER: dict[str, dict[str, Any]] = {
     "osce": {"x": 0.98, "y": 0.03, "xanchor": "right", "yanchor": "bottom"},  # Arabia/China
-}
+    "europe": {"x": 0.98, "y": 0.03, "xanchor": "right", "yanchor": "bottom"},  # Middle East
+    "see": {"x": 0.02, "y": 0.03, "xanchor": "left", "yanchor": "bottom"},  # Ionian Sea
+}  # a view not listed: use the chart's default placement
 
 
 def view_layout(view: str) -> dict[str, Any]:
