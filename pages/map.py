@@ -1,22 +1,132 @@
-"""Home page. For now: the three treaties' status counts on a chosen date (the end-to-end path
-store -> status -> page); the map explorer replaces this."""
+"""Home page: the map explorer. Any indicator on any date, optionally compared with a second
+date, as a geographic map or an equal-size tile grid; clicking a State opens its profile.
 
-import pandas as pd
+Every control is kept in the URL (indicator, as_of, compare, view, filter, display), so a link
+reproduces the map. Figures come from the chart catalogue (cthb/charts/map.py) and are cached
+per setting, so a rerun that changes nothing on the map does not rebuild it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
 import streamlit as st
 
-from cthb.i18n import indicator_label, status_label, t
-from cthb.indicators import indicator_frame, status_counts
-from cthb.webapp import as_of_control, get_facts, language
+from cthb.charts import map as mapchart
+from cthb.charts.catalog import ChartParams, ChartResult, load_all
+from cthb.dates import parse_date
+from cthb.facts import Facts
+from cthb.i18n import t
+from cthb.webapp import (
+    FIRST_DATE,
+    as_of_control,
+    get_facts,
+    language,
+    set_param,
+    show_chart,
+    source_caption,
+    sticky_param,
+    today,
+)
+
+ALL = "all"
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _chart(chart_id: str, data_version: str, params: ChartParams, _facts: Facts) -> ChartResult:
+    # Keyed by the data version and the settings: a new database gives new figures. The figure
+    # is shared between sessions and only read (st.plotly_chart serialises it).
+    return load_all()[chart_id].build(_facts, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _treaty_counts(data_version: str, on: date, lang: str, _facts: Facts) -> str:
+    return mapchart.treaty_counts_line(_facts, on, lang)
+
+
+def _choice(param: str, options: list[str], default: str, label: str,
+            fmt: dict[str, str], column: st.delta_generator.DeltaGenerator) -> str:
+    """A selectbox bound to a URL parameter: the URL wins, the widget writes back to it."""
+    current = sticky_param(param, default) or default
+    if current not in options:
+        current = default
+    key = f"map_{param}_select"
+    if st.session_state.get(key) != current:
+        st.session_state[key] = current
+
+    def changed() -> None:
+        set_param(param, st.session_state[key])
+
+    column.selectbox(label, options, key=key, format_func=lambda o: fmt.get(o, o),
+                     on_change=changed)
+    return current
+
+
+def _compare_control(lang: str, column: st.delta_generator.DeltaGenerator
+                     ) -> date | None:
+    raw = sticky_param("compare", "") or ""
+    try:
+        current: date | None = min(max(parse_date(raw), FIRST_DATE), today()) if raw else None
+    except ValueError:
+        current = None
+    chosen = column.date_input(
+        t("map.compare", lang), value=current, min_value=FIRST_DATE, max_value=today(),
+        help=t("map.compare_help", lang), key=f"compare_input_{current}", format="YYYY-MM-DD")
+    picked = chosen if isinstance(chosen, date) else None
+    if picked != current:
+        set_param("compare", picked.isoformat() if picked else "")
+        st.rerun()
+    return current
+
 
 lang = language()
 facts = get_facts()
 as_of = as_of_control(lang)
-st.title(t("app.title", lang))
-rows = []
-for treaty in ("UNTOC", "PALERMO", "COE197"):
-    counts = status_counts(indicator_frame(facts, treaty, as_of, lang), treaty)
-    rows.append({"": indicator_label(treaty, lang),
-                 **{status_label(s, lang): n for s, n in counts.items()}})
-st.subheader(f"{t('app.as_of', lang)} {as_of.isoformat()}")
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+
+st.title(t("map.title", lang))
+cols = st.columns([3, 2, 2, 2, 1.4])
+indicator = _choice("indicator", list(mapchart.MAP_INDICATORS), mapchart.DEFAULT_INDICATOR,
+                    t("map.indicator", lang),
+                    {i: t(f"indicator.{i}", lang) for i in mapchart.MAP_INDICATORS}, cols[0])
+display = _choice("display", ["map", "tiles"], "map", t("map.display", lang),
+                  {"map": t("map.display_map", lang), "tiles": t("map.display_tiles", lang)},
+                  cols[4])
+view = _choice("view", list(mapchart.VIEWS), mapchart.DEFAULT_VIEW, t("map.view", lang),
+               {v: t(f"map.view_{v}", lang) for v in mapchart.VIEWS}, cols[1])
+group = _choice("filter", [ALL, *mapchart.GROUPS], ALL, t("map.filter", lang),
+                {ALL: t("map.filter_all", lang),
+                 **{g: t(f"map.group_{g}", lang) for g in mapchart.GROUPS}}, cols[2])
+compare_to = _compare_control(lang, cols[3])
+
+params = ChartParams(as_of=as_of, lang=lang, indicator=indicator,
+                     view=view if display == "map" else None, compare_to=compare_to,
+                     group=None if group == ALL else group)
+result = _chart(display, facts.data_version, params, facts)
+event = show_chart(result, key=f"map_chart_{display}", on_select="rerun")
+clicked = mapchart.selected_state(event)
+if clicked:
+    st.switch_page("pages/profile.py", query_params={"state": clicked})
+st.caption(t("map.click_hint", lang))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("map.legend_heading", lang))
+    st.dataframe(mapchart.legend_table(result.data, lang), hide_index=True,
+                 width="stretch")
+    if compare_to is not None:
+        st.subheader(t("map.changes_heading", lang, before=compare_to.isoformat(),
+                       after=as_of.isoformat()))
+        changes = mapchart.map_changes(result.data)
+        if changes.empty:
+            st.caption(t("map.no_changes", lang))
+        else:
+            st.dataframe(changes, hide_index=True, width="stretch")
+with right:
+    st.subheader(t("map.counts", lang))
+    st.markdown(_treaty_counts(facts.data_version, as_of, lang, facts))
+    with st.expander(t("app.sources", lang)):
+        st.markdown(source_caption(facts, result.source_ids, lang))
+st.caption(t("app.disclaimer", lang))
+if display == "map":
+    st.caption(t("map.kosovo_note", lang))
 st.caption(t("app.data_version", lang, version=facts.data_version))
