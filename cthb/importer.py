@@ -89,8 +89,9 @@ JOURNAL = ".journal.json"
 STAGING_PREFIX = ".staging-"
 # Test hook: pause (sleep) at this step so a test can SIGKILL the process there.
 PAUSE_ENV = "CTHB_TEST_PAUSE_AT"
-STEPS = ("validated", "staging", "staged", "committed", "history", "renamed", "applied",
-         "built")
+# ("renamed-N": after the N-th staged file was renamed into data/.)
+STEPS = ("validated", "staging", "staged", "committed", "history", "renamed-1", "renamed-2",
+         "applied", "built")
 
 
 class ImportFailed(Exception):
@@ -674,10 +675,10 @@ def _roll_forward(data_dir: Path, db_path: Path, journal: dict[str, object]) -> 
         _fsync_dir(data_dir / HISTORY)
     _pause("history")
     files = [str(f) for f in journal["files"]]  # type: ignore[attr-defined]
-    for name in files:
+    for i, name in enumerate(files, start=1):
         if (staging / name).exists():
             os.replace(staging / name, data_dir / name)
-            _pause("renamed")
+            _pause(f"renamed-{i}")
     _fsync_dir(data_dir)
     _pause("applied")
     store.build(data_dir, db_path)
