@@ -1,12 +1,17 @@
 """cthb: the Streamlit entry point. A frame and router only: shared controls live in
 cthb.webapp, each page in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from cthb.i18n import t
 from cthb.webapp import language, language_selector
 
-st.set_page_config(page_title="cthb", page_icon=":material/public:", layout="wide")
+# A local favicon: a ":material/...:" or emoji icon makes the browser fetch it from a CDN,
+# and the app must work offline (the browser tests block every request leaving 127.0.0.1).
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="cthb", page_icon=str(FAVICON), layout="wide")
 
 lang = language()
 PAGES = [

@@ -106,7 +106,12 @@ def wait_for_app(page: Any, timeout_ms: int = 30000) -> None:
     deadline = time.monotonic() + timeout_ms / 1000
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        # stApp's data-test-script-state is "notRunning" once a run has finished; before the
+        # first run it is "initial", and the status widget only appears after a delay, so a
+        # slow first run looked finished to the checks below alone.
+        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        running = (state != "notRunning"
+                   or page.locator("[data-testid='stStatusWidget']").count() > 0)
         skeleton = page.locator("[data-testid='stSkeleton']").count() > 0
         if running or skeleton:
             quiet_since = None
