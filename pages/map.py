@@ -102,7 +102,8 @@ params = ChartParams(as_of=as_of, lang=lang, indicator=indicator,
                      view=view if display == "map" else None, compare_to=compare_to,
                      group=None if group == ALL else group)
 result = _chart(display, facts.data_version, params, facts)
-event = show_chart(result, key=f"map_chart_{display}", on_select="rerun")
+event = show_chart(result, key=f"map_chart_{display}", on_select="rerun", chart_id=display,
+                   params=params)
 clicked = mapchart.selected_state(event)
 if clicked:
     st.switch_page("pages/profile.py", query_params={"state": clicked})

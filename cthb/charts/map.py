@@ -491,8 +491,14 @@ def build_map(facts: Facts, params: ChartParams) -> ChartResult:
 
 
 def _place_legend(fig: go.Figure, indicator: str, lang: str, view: str) -> None:
-    corner = geo.FREE_CORNER.get(view, {"x": 0.995, "y": 0.995, "xanchor": "right",
-                                        "yanchor": "top"})
+    if view == "osce":
+        # The whole-region map fills the width: the legend sits on open land (Arabia/China).
+        corner = geo.FREE_CORNER["osce"]
+    else:
+        # Regional maps and tiles are narrower than the figure: keep the legend beside them, in
+        # a right-hand strip of their own, so it never covers a State.
+        fig.update_geos(domain={"x": [0.0, 0.8], "y": [0.0, 1.0]})
+        corner = {"x": 0.815, "y": 1.0, "xanchor": "left", "yanchor": "top"}
     fig.update_layout(
         showlegend=True,
         legend={**corner, "bgcolor": "rgba(255,255,255,0.88)", "bordercolor": "#cccccc",
