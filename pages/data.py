@@ -1,5 +1,100 @@
-"""Placeholder: this page is being built (see the issue tracker)."""
+"""Data & sources: what the data covers on a date, how status is derived, every source with its
+link, the changelog of imports, and the whole dataset as CSV zip, XLSX and DuckDB file.
+A thin page: the tables and files come from cthb.dataset; nothing here writes anything."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.info("This page is not built yet.")
+from cthb import dataset, paths, webapp
+from cthb.i18n import status_label, t
+
+lang = webapp.language()
+facts = webapp.get_facts()
+as_of = webapp.as_of_control(lang)
+
+st.title(t("data.title", lang))
+st.caption(t("data.intro", lang, version=facts.data_version))
+
+# --- coverage ----------------------------------------------------------------------------
+st.header(t("data.coverage_title", lang))
+st.caption(t("data.coverage_intro", lang, date=as_of.isoformat()))
+cov = dataset.coverage_table(facts, as_of, lang).drop(columns=["indicator"])
+st.dataframe(
+    cov, hide_index=True, use_container_width=True,
+    column_config={
+        "label": st.column_config.TextColumn(t("data.col_indicator", lang)),
+        "states": st.column_config.NumberColumn(t("data.col_states", lang)),
+        "known_exactly": st.column_config.ProgressColumn(
+            t("data.col_exact", lang), help=t("data.col_exact_help", lang), format="%d",
+            min_value=0, max_value=int(cov["states"].max() or 1)),
+        "known_by_observation": st.column_config.NumberColumn(
+            t("data.col_observation", lang), help=t("data.col_observation_help", lang)),
+        "unknown": st.column_config.NumberColumn(t("data.col_unknown", lang),
+                                                 help=t("data.col_unknown_help", lang)),
+        "earliest_evidence": st.column_config.TextColumn(t("data.col_earliest", lang)),
+        "latest_evidence": st.column_config.TextColumn(t("data.col_latest", lang)),
+    })
+
+# --- methodology ----------------------------------------------------------------------------
+st.header(t("data.method_title", lang))
+st.markdown(t("data.method_body", lang))
+with st.expander(t("data.definitions_title", lang), expanded=False):
+    words = ["party", "signed", "not signed", "non-member", "unknown", "yes", "partial",
+             "planned", "no"]
+    st.markdown("\n".join(f"- **{status_label(w, lang)}**: {t(f'data.def_{w}', lang)}"
+                          for w in words))
+
+# --- sources ---------------------------------------------------------------------------------
+st.header(t("data.sources_title", lang))
+sources = dataset.sources_frame(facts)
+st.caption(t("data.sources_intro", lang, count=len(sources)))
+st.dataframe(
+    sources, hide_index=True, use_container_width=True,
+    column_config={
+        "source_id": st.column_config.TextColumn("id"),
+        "title": st.column_config.TextColumn(t("data.col_title", lang), width="large"),
+        "publisher": st.column_config.TextColumn(t("data.col_publisher", lang)),
+        "published": st.column_config.TextColumn(t("data.col_published", lang)),
+        "url": st.column_config.LinkColumn(t("data.col_link", lang), display_text="↗ link"),
+        "locator": st.column_config.TextColumn(t("data.col_locator", lang)),
+        "accessed": st.column_config.TextColumn(t("data.col_accessed", lang)),
+        "note": st.column_config.TextColumn(t("data.col_note", lang)),
+    })
+
+# --- changelog -------------------------------------------------------------------------------
+st.header(t("data.changelog_title", lang))
+log = dataset.changelog_frame(paths.data_dir())
+if log.empty:
+    st.info(t("data.changelog_empty", lang))
+else:
+    st.dataframe(log.drop(columns=["sha256"]), hide_index=True, use_container_width=True)
+st.caption(t("data.changelog_howto", lang))
+
+# --- downloads -------------------------------------------------------------------------------
+st.header(t("data.downloads_title", lang))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _downloads(version: str) -> tuple[bytes, bytes]:
+    # Keyed by the data version: rebuilt only when the data change.
+    data_dir = paths.data_dir()
+    return dataset.csv_zip(data_dir), dataset.xlsx_bytes(dataset.read_tables_as_text(data_dir))
+
+
+zip_bytes, xlsx = _downloads(facts.data_version)
+cols = st.columns(3)
+cols[0].download_button(t("data.download_csv", lang), zip_bytes,
+                        file_name=f"cthb-data-{facts.data_version}.zip",
+                        mime="application/zip", key="dl_zip", use_container_width=True)
+cols[1].download_button(
+    t("data.download_xlsx", lang), xlsx, file_name=f"cthb-data-{facts.data_version}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+    use_container_width=True)
+if paths.db_path().exists():
+    cols[2].download_button(t("data.download_duckdb", lang),
+                            dataset.database_bytes(paths.db_path()),
+                            file_name=f"cthb-{facts.data_version}.duckdb",
+                            mime="application/octet-stream", key="dl_db",
+                            use_container_width=True)
+st.caption(t("data.downloads_note", lang))

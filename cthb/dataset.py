@@ -1,0 +1,111 @@
+"""The whole dataset as downloads and tables for the Data & sources page: pure functions of
+data/ (and the built database), no Streamlit.
+
+XLSX cells are always written as text or numbers, never as formulas: a cell text such as
+`=HYPERLINK(...)` stays inert text in the workbook (xlsxwriter's strings_to_formulas=False),
+so a downloaded file cannot run anything when a user opens it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from cthb import schema
+from cthb.coverage import coverage_frame
+from cthb.facts import Facts
+from cthb.i18n import t
+from cthb.importer import CHANGELOG, CHANGELOG_COLUMNS, versions
+from cthb.indicators import indicator_frame
+
+# Sheet names in Excel are limited to 31 characters; every table name fits.
+MAX_SHEET_NAME = 31
+
+
+def csv_zip(data_dir: Path) -> bytes:
+    """Every fact table, the changelog and the data README, as one zip."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for table in schema.TABLES:
+            path = data_dir / table.filename
+            if path.exists():
+                zf.writestr(f"cthb-data/{table.filename}", path.read_bytes())
+        for extra in (CHANGELOG, "README.md"):
+            path = data_dir / extra
+            if path.exists():
+                zf.writestr(f"cthb-data/{extra}", path.read_bytes())
+    return buf.getvalue()
+
+
+def read_tables_as_text(data_dir: Path) -> dict[str, list[list[str]]]:
+    """Each fact table (and the changelog) as a header row plus rows of cell text."""
+    out: dict[str, list[list[str]]] = {}
+    for name in [*(table.name for table in schema.TABLES), CHANGELOG.removesuffix(".csv")]:
+        path = data_dir / f"{name}.csv"
+        if path.exists():
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                out[name] = list(csv.reader(fh))
+    return out
+
+
+def xlsx_bytes(sheets: dict[str, list[list[str]]]) -> bytes:
+    """One sheet per table; every cell is a plain string (formula-looking text stays text)."""
+    import xlsxwriter  # lazy: only the download needs it
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    bold = wb.add_format({"bold": True})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name[:MAX_SHEET_NAME])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                ws.write_string(r, c, value, bold if r == 0 else None)
+        if rows:
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(len(rows) - 1, 0), max(len(rows[0]) - 1, 0))
+    wb.close()
+    return buf.getvalue()
+
+
+def database_bytes(db_path: Path) -> bytes:
+    """The built DuckDB file. It is replaced, never rewritten in place, so reading it while an
+    import runs gives one complete version."""
+    with open(db_path, "rb") as fh:
+        return fh.read()
+
+
+def coverage_table(facts: Facts, on: date, lang: str) -> pd.DataFrame:
+    """Per indicator: States known exactly / by an observation / unknown, and the date range
+    of the evidence that decides the known ones."""
+    df = coverage_frame(facts, on)
+    latest, earliest = [], []
+    for ind in df["indicator"]:
+        dates = indicator_frame(facts, ind, on, lang)["evidence_date"].dropna().astype(str)
+        dates = dates[dates != ""]
+        earliest.append(dates.min() if len(dates) else None)
+        latest.append(dates.max() if len(dates) else None)
+    df.insert(1, "label", [t(f"indicator_short.{i}", lang) for i in df["indicator"]])
+    df["earliest_evidence"] = earliest
+    df["latest_evidence"] = latest
+    return df
+
+
+def sources_frame(facts: Facts) -> pd.DataFrame:
+    cols = [c.name for c in schema.SOURCES.columns]
+    rows = [{c: s.get(c) for c in cols} for s in facts.sources.values()]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("published", "accessed"):
+        df[c] = df[c].map(lambda v: "" if v is None else str(v))
+    return df.sort_values("source_id").reset_index(drop=True)
+
+
+def changelog_frame(data_dir: Path) -> pd.DataFrame:
+    """The changelog, newest first."""
+    entries = versions(data_dir)
+    return pd.DataFrame(list(reversed(entries)), columns=list(CHANGELOG_COLUMNS))

@@ -1,0 +1,113 @@
+"""The Data & sources page runs, shows coverage, sources and the changelog, and its downloads
+are complete files (zip of every CSV, an XLSX that openpyxl opens, the DuckDB file)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cthb import dataset, importer, schema, store
+from cthb.facts import Facts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def imported(real_data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of data/ with one applied import, so the changelog has an entry."""
+    db = tmp_path / "db" / "cthb.duckdb"
+    store.build(real_data_copy, db)
+    f = tmp_path / "new-source.csv"
+    f.write_text("source_id,title,publisher,published,url,locator,accessed,note\n"
+                 "page-test-src,Page test report,Tester,2024,https://example.org/r,,,\n")
+    importer.import_file(f, real_data_copy, db)
+    return real_data_copy, db
+
+
+def run_page(data: Path, db: Path, monkeypatch: pytest.MonkeyPatch,
+             **params: str) -> AppTest:
+    monkeypatch.setenv("CTHB_DATA_DIR", str(data))
+    monkeypatch.setenv("CTHB_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/data.py")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_page_runs(imported: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+                   lang: str) -> None:
+    data, db = imported
+    at = run_page(data, db, monkeypatch, lang=lang, as_of="2007-11-13")
+    assert not at.exception
+    frames = [e.value for e in at.dataframe]
+    assert len(frames) == 3  # coverage, sources, changelog
+    coverage, sources, log = frames
+    assert len(coverage) == 9 and set(coverage["states"]) == {56}
+    assert (coverage["known_exactly"] + coverage["known_by_observation"]
+            + coverage["unknown"] == coverage["states"]).all()
+    assert "page-test-src" in set(sources["source_id"])
+    assert list(log["file"]) == ["new-source.csv"]
+    headers = [h.value for h in at.header]
+    assert len(headers) == 5
+    if lang == "ru":
+        assert headers[0] == "Полнота данных"
+
+
+def test_page_without_changelog(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(ROOT / "data", real_db, monkeypatch)
+    assert not at.exception
+    assert any("No imports yet" in i.value for i in at.info)
+
+
+def test_csv_zip_has_every_table(imported: tuple[Path, Path]) -> None:
+    data, _ = imported
+    with zipfile.ZipFile(io.BytesIO(dataset.csv_zip(data))) as zf:
+        names = set(zf.namelist())
+        assert names == {f"cthb-data/{t.filename}" for t in schema.TABLES} | {
+            "cthb-data/changelog.csv", "cthb-data/README.md"}
+        for t in schema.TABLES:
+            assert zf.read(f"cthb-data/{t.filename}") == (data / t.filename).read_bytes()
+
+
+def test_xlsx_opens_with_one_sheet_per_table(imported: tuple[Path, Path]) -> None:
+    data, _ = imported
+    wb = openpyxl.load_workbook(io.BytesIO(dataset.xlsx_bytes(dataset.read_tables_as_text(data))))
+    assert wb.sheetnames == [t.name for t in schema.TABLES] + ["changelog"]
+    ws = wb["treaty_actions"]
+    assert [c.value for c in ws[1]] == list(schema.TREATY_ACTIONS_TABLE.column_names)
+    assert ws.max_row == (data / "treaty_actions.csv").read_text().count("\n")
+
+
+def test_xlsx_never_writes_formulas() -> None:
+    """Text that looks like a formula is stored as text: opening the file runs nothing."""
+    hostile = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2", "@SUM(A1)",
+               "=1+1"]
+    raw = dataset.xlsx_bytes({"t": [["col"], *([h] for h in hostile)]})
+    ws = openpyxl.load_workbook(io.BytesIO(raw))["t"]
+    cells = [ws.cell(row=i + 2, column=1) for i in range(len(hostile))]
+    assert [c.value for c in cells] == hostile
+    assert {c.data_type for c in cells} == {"s"}
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        assert b"<f>" not in zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_database_download_is_the_built_file(imported: tuple[Path, Path]) -> None:
+    _, db = imported
+    assert dataset.database_bytes(db) == db.read_bytes()
+
+
+def test_coverage_table(facts: Facts) -> None:
+    df = dataset.coverage_table(facts, date(2007, 11, 13), "en")
+    assert list(df.columns) == ["indicator", "label", "states", "known_exactly",
+                                "known_by_observation", "unknown", "earliest_evidence",
+                                "latest_evidence"]
+    row = df.set_index("indicator").loc["SURVEY"]
+    assert row["latest_evidence"] <= "2007-11-13"
