@@ -143,6 +143,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return importer.cli_restore(args, paths.data_dir(), paths.db_path())
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    from cthb.export.brief import BriefError, brief_bytes  # lazy: reportlab, pptx, kaleido
+
+    facts = open_facts()
+    iso3 = args.iso3.upper()
+    if iso3 not in facts.states:
+        print(f"error: {args.iso3!r} is not the ISO3 code of a participating State",
+              file=sys.stderr)
+        return 2
+    fmt = args.out.rsplit(".", 1)[-1].lower()
+    if fmt not in ("pdf", "pptx"):
+        print("error: --out must end in .pdf or .pptx", file=sys.stderr)
+        return 2
+    try:
+        data = brief_bytes(facts, iso3, args.as_of, fmt, args.lang)
+    except BriefError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with open(args.out, "wb") as fh:
+        fh.write(data)
+    print(f"wrote {args.out} ({len(data)} bytes): {facts.state_name(iso3)} as of {args.as_of}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cthb",
@@ -175,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
     fmt(p)
     # Feature commands import their modules lazily, so `status` stays quick to start.
+    p = add("brief", cmd_brief, "the bilateral-visit brief of one State (PDF or PowerPoint)")
+    p.add_argument("iso3", help="ISO 3166-1 alpha-3 code, e.g. KAZ")
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.pptx")
+    p.add_argument("--lang", choices=("en", "fr", "de", "it", "ru", "es"), default="en")
     p = add("import", cmd_import, "validate a CSV/XLSX file of new or corrected facts and "
             "apply it atomically (with a changelog entry and an undo point)")
     p.add_argument("file", help="a CSV file of one table, or an XLSX workbook (sheet = table)")
