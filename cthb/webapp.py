@@ -6,13 +6,14 @@ Pages import from here and from the pure modules; they never open the database t
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date
 
 import streamlit as st
 
 from cthb import paths, store
-from cthb.charts.catalog import ChartResult
+from cthb.charts.catalog import ChartParams, ChartResult
 from cthb.dates import parse_date
 from cthb.facts import Facts, load_facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, t
@@ -74,8 +75,26 @@ def _query_date(name: str, default: date) -> date:
     return min(max(value, FIRST_DATE), today())
 
 
+def _ensure_app_shell() -> None:
+    """Run pages through app.py's st.navigation, also on a fresh server's first deep link.
+
+    With a `pages/` folder next to app.py, Streamlit starts in its old multipage mode and runs
+    a deep link such as /gaps by executing pages/gaps.py alone (no language switch, file names
+    as the menu) until some session has run app.py's st.navigation. Leaving that mode and
+    rerunning makes this run go through app.py like every later one. (Moving the pages out of
+    `pages/` would make this unnecessary.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def language() -> str:
-    """The interface language: from the URL (`?lang=ru`), remembered across pages."""
+    """The interface language: from the URL (`?lang=ru`), remembered across pages. Every page
+    calls this first, so it also makes sure the page runs inside the app's shell."""
+    _ensure_app_shell()
     return normalise_language(sticky_param("lang"))
 
 
@@ -126,11 +145,94 @@ def source_caption(facts: Facts, source_ids: list[str], lang: str) -> str:
     return "\n".join(lines)
 
 
-def show_chart(result: ChartResult, key: str, on_select: str = "ignore") -> object:
-    """Draw a chart from the catalogue with its download buttons. Every page shows charts
-    through here, so every chart gets the same exports."""
+DECK_BASKET = "_deck_basket"  # session key: charts ticked "Add to slide deck" on any page
+
+
+def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
+               chart_id: str | None = None, params: ChartParams | None = None) -> object:
+    """Draw a chart from the catalogue with its downloads. Every page shows charts through
+    here, so every chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of
+    its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
+    when given they name the chart in the export cache and let the deck rebuild it."""
     event = st.plotly_chart(result.figure, use_container_width=True, config=PLOTLY_CONFIG,
                             key=key, on_select=on_select)  # type: ignore[call-overload]
-    st.download_button("CSV", result.data.to_csv(index=False).encode("utf-8"),
-                       file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv")
+    _downloads(result, key, chart_id, params)
     return event
+
+
+def _downloads(result: ChartResult, key: str, chart_id: str | None,
+               params: ChartParams | None) -> None:
+    from cthb.export import images
+
+    lang = language()
+    facts = get_facts()
+    stem = images.file_name(chart_id or key, "x", params).rsplit(".", 1)[0]
+    ok, reason = images.export_available()
+    # The date the chart shows: its own parameter, else the page's as-of control.
+    as_of = params.as_of if params is not None else _query_date("as_of", REPORT_DATE)
+    with st.popover(t("export.download", lang), icon=":material/download:"):
+        st.caption(t("export.download_help", lang))
+        # Every file is made by a callable that Streamlit runs only when its button is
+        # clicked (in a thread of its own), so drawing the page never waits for an export.
+        for fmt in (*images.IMAGE_FORMATS, "html"):
+            needs_browser = fmt != "html"
+            st.download_button(
+                t(f"export.{fmt}", lang),
+                data=functools.partial(_image_file, result, fmt, chart_id, params,
+                                       facts.data_version),
+                file_name=f"{stem}.{fmt}", mime=images.MIME_TYPES[fmt], key=f"{key}_{fmt}",
+                on_click="ignore", icon=":material/image:" if fmt == "png" else None,
+                disabled=needs_browser and not ok,
+                help=reason if needs_browser and not ok else None, use_container_width=True)
+        if not ok:
+            st.caption(t("export.images_unavailable", lang, reason=reason))
+        for fmt, mime in (("csv", "text/csv"),
+                          ("xlsx", "application/vnd.openxmlformats-officedocument."
+                                   "spreadsheetml.sheet")):
+            st.download_button(
+                t(f"export.{fmt}", lang),
+                data=functools.partial(_table_file, result, fmt, params, as_of, lang, facts),
+                file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore",
+                icon=":material/table:", use_container_width=True)
+        _deck_tick(result, key, chart_id, params, lang)
+
+
+def _image_file(result: ChartResult, fmt: str, chart_id: str | None,
+                params: ChartParams | None, data_version: str) -> bytes:
+    from cthb.export import images
+
+    return images.export_chart(result, fmt, chart_id=chart_id, params=params,
+                               data_version=data_version)
+
+
+def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of: date,
+                lang: str, facts: Facts) -> bytes:
+    # Runs outside the script run (see _downloads): everything it needs is passed in.
+    from cthb.export import tables
+    from cthb.export.cli import table_labels
+
+    filters = {name: str(getattr(params, name)) for name in ("indicator", "view", "region",
+                                                             "group")
+               if params is not None and getattr(params, name)}
+    meta = tables.table_meta(facts, f"{result.title} ({result.subtitle})", as_of,
+                             result.source_ids, filters=filters, labels=table_labels(lang))
+    writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
+    return writer(result.data, meta)
+
+
+def _deck_tick(result: ChartResult, key: str, chart_id: str | None,
+               params: ChartParams | None, lang: str) -> None:
+    basket: dict[str, dict[str, object]] = st.session_state.setdefault(DECK_BASKET, {})
+    ticked = st.checkbox(t("export.add_to_deck", lang), value=key in basket,
+                         key=f"{key}_deck")
+    if ticked:
+        # Keep the chart as it is shown now (this page's date, filters and language).
+        basket[key] = {"result": result, "chart_id": chart_id, "params": params}
+        st.caption(t("export.added_to_deck", lang, count=len(basket)))
+    else:
+        basket.pop(key, None)
+
+
+def deck_basket() -> dict[str, dict[str, object]]:
+    """The charts ticked for the slide deck in this session, by chart key."""
+    return st.session_state.setdefault(DECK_BASKET, {})

@@ -1,0 +1,90 @@
+"""`python -m cthb export` and `python -m cthb deck`: files whose numbers match the status
+engine (UNTOC on 13 Nov 2007: 46 parties, 9 signatories, 1 not signed)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PIL import Image
+from pptx import Presentation
+
+from cthb import cli
+from cthb.export import images
+from cthb.export.tables import read_csv_table
+
+
+@pytest.fixture(autouse=True)
+def isolated(real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CTHB_DB", str(real_db))
+    monkeypatch.setenv("CTHB_EXPORT_CACHE", str(tmp_path / "cache"))
+    yield
+
+
+def run(*argv: str) -> int:
+    return cli.main(list(argv))
+
+
+def test_map_csv_matches_status_engine(tmp_path: Path) -> None:
+    out = tmp_path / "untoc.csv"
+    assert run("export", "map", "--indicator", "UNTOC", "--as-of", "2007-11-13",
+               "--out", str(out)) == 0
+    data = out.read_bytes()
+    head = data.decode("utf-8-sig").splitlines()[:8]
+    assert any("2007-11-13" in line for line in head)
+    assert any(line.lstrip("\"").startswith("# Source") for line in head)
+    df = read_csv_table(data)
+    assert len(df) == 56
+    status = "status_code" if "status_code" in df.columns else "status"
+    counts = df[status].value_counts().to_dict()
+    assert (counts.get("party", counts.get("Party")), counts.get("signed", counts.get("Signed")),
+            counts.get("not signed", counts.get("Not signed"))) == (46, 9, 1)
+
+
+def test_map_xlsx_matches_status_engine(tmp_path: Path) -> None:
+    out = tmp_path / "untoc.xlsx"
+    assert run("export", "map", "--indicator", "UNTOC", "--as-of", "2007-11-13",
+               "--out", str(out)) == 0
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["data"].values)
+    header, body = rows[0], rows[1:]
+    assert len(body) == 56
+    col = header.index("status_code") if "status_code" in header else header.index("status")
+    values = [r[col] for r in body]
+    assert sorted({v: values.count(v) for v in values}.values()) == [1, 9, 46]
+    about = " ".join(str(c) for row in wb["about"].values for c in row if c)
+    assert "2007-11-13" in about and "http" in about
+
+
+def test_gaps_png_and_russian_pdf(tmp_path: Path) -> None:
+    if not images.export_available()[0]:
+        pytest.skip("no Chromium")
+    png = tmp_path / "gaps.png"
+    assert run("export", "gaps", "--as-of", "2007-11-13", "--out", str(png)) == 0
+    assert Image.open(png).size[0] >= 1920
+    pdf = tmp_path / "map.pdf"
+    assert run("export", "map", "--indicator", "NRM", "--as-of", "2008-12-31", "--lang", "ru",
+               "--view", "europe", "--out", str(pdf)) == 0
+    from pypdf import PdfReader
+
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "Национальный" in text or "механизм" in text
+
+
+def test_deck_command(tmp_path: Path) -> None:
+    if not images.export_available()[0]:
+        pytest.skip("no Chromium")
+    out = tmp_path / "deck.pptx"
+    assert run("deck", "--preset", "national-structures", "--as-of", "2008-12-31",
+               "--out", str(out)) == 0
+    prs = Presentation(io.BytesIO(out.read_bytes()))
+    assert len(prs.slides) >= 7
+
+
+def test_bad_suffix_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("export", "map", "--out", str(tmp_path / "x.gif")) == 2
+    assert "format" in capsys.readouterr().err
+    assert not (tmp_path / "x.gif").exists()
