@@ -167,6 +167,18 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from cthb.export.cli import run_export  # lazy: plotly and kaleido only when exporting
+
+    return run_export(args)
+
+
+def cmd_deck(args: argparse.Namespace) -> int:
+    from cthb.export.cli import run_deck
+
+    return run_deck(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cthb",
@@ -199,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
     fmt(p)
     # Feature commands import their modules lazily, so `status` stays quick to start.
+    from cthb.export.cli import add_deck_arguments, add_export_arguments
+
+    add_export_arguments(add("export", cmd_export, "one chart or map as a PNG, SVG, PDF, HTML, "
+                             "CSV or XLSX file"), _date_arg)
+    add_deck_arguments(add("deck", cmd_deck, "a PowerPoint deck of a preset's charts"),
+                       _date_arg)
     p = add("brief", cmd_brief, "the bilateral-visit brief of one State (PDF or PowerPoint)")
     p.add_argument("iso3", help="ISO 3166-1 alpha-3 code, e.g. KAZ")
     p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
