@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from cthb import schema
 from cthb.geo import VIEWS
-from cthb.i18n import catalogue
+from cthb.i18n import catalogue, t
 from cthb.indicators import INDICATORS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +123,10 @@ def test_page_runs_without_exception(page: str, params: dict[str, str]) -> None:
         f"{page} {params} raised:\n" + "\n\n".join(e.value for e in at.exception))
     raw_keys = [text for text in visible_texts(at) if RAW_KEY.match(text.strip())]
     assert not raw_keys, f"{page} {params}: message keys shown instead of text: {raw_keys}"
+    # The page ran inside app.py's shell (navigation, language switch), not on its own.
+    lang = params.get("lang") if params.get("lang") in ("en", "ru") else "en"
+    assert t("app.language", lang) in [e.label for e in at.selectbox], (
+        f"{page} {params}: no language switch: the page ran outside app.py")
 
 
 def test_every_page_file_is_covered() -> None:

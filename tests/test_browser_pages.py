@@ -163,6 +163,23 @@ def test_page_in_browser(app_url: str, visit: Visit, name: str, lang: str) -> No
             f"{word}: {line[:200]}" for word, line in left.items())
 
 
+def test_deep_link_on_a_fresh_server(real_db: Path, browser: Any) -> None:
+    """The first request a freshly started server gets may be a shared link to a page: it must
+    run inside the app (menu and language switch), not as a bare script of pages/."""
+    with running_app(env={"CTHB_DB": str(real_db)}) as base:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(base + "/gaps?lang=ru")
+            wait_for_app(page)
+            nav = "\n".join(page.locator("[data-testid='stSidebarNav'] a").all_inner_texts())
+            assert t("nav.gaps", "ru") in nav, nav
+            language_box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']")
+            assert language_box.filter(has_text=t("app.language", "ru")).count() == 1
+        finally:
+            context.close()
+
+
 def test_russian_is_kept_across_pages(app_url: str, visit: Visit) -> None:
     """Switching pages in the sidebar keeps the chosen language (it lives in the session)."""
     open_page(visit, app_url, "/?lang=ru")
