@@ -346,6 +346,13 @@ def _points(facts: Facts, header: Header, treaties: list[TreatyLine],
         if s.status == "signed" and ev is not None:
             key = "profile.point_signed" if ev.exact else "profile.point_signed_by"
             points.append(Point(line.treaty, "gap", t(key, lang, treaty=label, date=ev.on), src))
+        elif s.status == "not signed" and ev is not None and ev.exact and ev.on > on:
+            # Decided by a later deposit (accession without signature): say that, not "action
+            # of <later date>", which reads as if something happened before the date.
+            points.append(Point(line.treaty, "gap",
+                                t("profile.point_not_yet", lang, treaty=label, date=on,
+                                  action=action_label(ev.what, lang).lower(), later=ev.on),
+                                src))
         elif s.status == "not signed" and s.basis != "not open" and ev is not None:
             key = "profile.point_not_signed" if ev.exact else "profile.point_not_signed_obs"
             points.append(Point(line.treaty, "gap",

@@ -123,7 +123,7 @@ if not h.participating:
 top_left, top_right = st.columns([3, 2])
 with top_left:
     st.subheader(t("profile.header", lang))
-    ops = "; ".join(f"{op.name} [{op.source_id}]" for op in h.field_operations)
+    ops = "; ".join(op.name for op in h.field_operations)
     overview = pd.DataFrame([
         {"": t("profile.names", lang), " ": " · ".join(dict.fromkeys(h.names.values())),
          t("profile.source_id", lang): h.source_id},
@@ -144,16 +144,17 @@ with top_left:
     if not profile.points:
         st.write(t("profile.no_points", lang))
     for pt in profile.points:
-        icon = {"gap": "⚠️", "unknown": "❔", "info": "ℹ️"}[pt.kind]
-        cite = f" — {t('profile.source_id', lang)}: {', '.join(pt.source_ids)}" \
-            if pt.source_ids else ""
+        icon = {"gap": ":material/warning:", "unknown": ":material/help:",
+                "info": ":material/info:"}[pt.kind]
+        # Cite the sources the sentence does not already name.
+        extra = [i for i in pt.source_ids if i not in pt.text]
+        cite = f" — {t('profile.source_id', lang)}: {', '.join(extra)}" if extra else ""
         st.markdown(f"{icon} {md(pt.text)}{md(cite)}")
 with top_right:
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     locator = charts["state_locator"].build(facts, params)
-    st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG,
-                    key="locator")
-    st.caption(t("app.disclaimer", lang))
+    locator.figure.update_layout(height=330)
+    st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator")
 
 # Treaties
 st.subheader(t("profile.treaties", lang))

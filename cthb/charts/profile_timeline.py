@@ -135,15 +135,18 @@ def build_state_timeline(facts: Facts, params: ChartParams) -> ChartResult:
                      type="category", range=[-0.5, len(lanes) - 0.5], gridcolor="#eee")
     fig.update_xaxes(range=[start, end], type="date", gridcolor="#eee", showline=True,
                      linecolor="#999")
-    fig.update_layout(legend={"orientation": "h", "y": -0.12, "x": 0}, showlegend=True)
+    fig.update_layout(legend={"orientation": "h", "y": -0.09, "yanchor": "top", "x": 0},
+                      showlegend=True)
     title = f"{t('profile.timeline', lang)}: {profile.name}"
     subtitle = t("brief.as_of", lang, date=params.as_of.isoformat())
     ids = list(dict.fromkeys(df["source_id"].dropna().astype(str)))
     source_text = f"{t('app.sources', lang)}: " + ", ".join(ids[:8])
     if len(ids) > 8:
         source_text += " …"
-    frame_figure(fig, title, subtitle, source_text, height=480)
-    fig.update_layout(margin={"t": 90, "b": 110, "l": 140, "r": 30})
+    frame_figure(fig, title, subtitle, source_text, height=500)
+    # The legend sits under the axis: move the source line below it.
+    fig.layout.annotations[-1].yshift = -100
+    fig.update_layout(margin={"t": 90, "b": 130, "l": 140, "r": 30})
     alt = t("brief.timeline_alt", lang, name=profile.name, count=len(df),
             date=params.as_of.isoformat())
     return ChartResult(fig, df, title, subtitle, ids, alt)
@@ -207,8 +210,13 @@ def build_state_locator(facts: Facts, params: ChartParams) -> ChartResult:
                     bgcolor="#f7fbff")
     title = f"{t('profile.locator', lang)}: {facts.state_name(iso3, lang)}"
     subtitle = t("region." + region, lang)
-    frame_figure(fig, title, subtitle, t("app.disclaimer", lang), height=480)
-    fig.update_layout(showlegend=False, margin={"t": 70, "b": 60, "l": 10, "r": 10})
+    # The disclaimer is long: break it so it is not clipped on a narrow figure.
+    words = t("app.disclaimer", lang).split()
+    half = len(words) // 2
+    disclaimer = " ".join(words[:half]) + "<br>" + " ".join(words[half:])
+    frame_figure(fig, title, subtitle, disclaimer, height=480)
+    fig.layout.annotations[-1].yshift = -6
+    fig.update_layout(showlegend=False, margin={"t": 70, "b": 50, "l": 10, "r": 10})
     data = pd.DataFrame({"iso3": [iso3], "region": [region]})
     alt = t("brief.locator_alt", lang, name=facts.state_name(iso3, lang),
             region=t("region." + region, lang))
