@@ -11,6 +11,7 @@ import pandas as pd
 
 from cthb import status as st
 from cthb.facts import Facts
+from cthb.i18n import status_label, t
 
 DEFAULT_SURVEY = "sr-2007-07"
 
@@ -54,32 +55,88 @@ def _in_force_word(s: st.TreatyStatus) -> str:
     return "not party"
 
 
-def indicator_rows(facts: Facts, indicator: str, on: date) -> list[dict[str, object]]:
+# --- `detail` in the reader's language ------------------------------------------------------
+# The status engine words its `detail` in English (the CLI and English pages show it as is).
+# For other languages the same facts are worded from the catalogue's [detail] section; what a
+# source itself says (a structure's detail) stays in the source's words.
+
+
+def _action(action: str, lang: str) -> str:
+    return t(f"profile.action_{action}", lang)  # "ratification" -> "Ratification"
+
+
+def _treaty_detail(facts: Facts, s: st.TreatyStatus, lang: str) -> str:
+    ev = s.decided_by
+    if s.basis == "not open":
+        return t("detail.not_open", lang, date=facts.treaties[s.treaty]["opened"])
+    if s.status == "party" and ev is not None:
+        if ev.exact:
+            return t("detail.party_exact", lang, action=_action(ev.what, lang), date=ev.on)
+        return t("detail.party_by", lang, date=ev.on)
+    if s.status == "signed" and ev is not None:
+        return t("detail.signed_exact" if ev.exact else "detail.signed_by", lang, date=ev.on)
+    if s.status == "not signed":
+        return t("detail.not_signed", lang)
+    if s.status == "non-member":
+        return t("detail.non_member", lang)
+    known = [f"{_action(a['action'], lang)} {a['action_date']}"
+             for a in facts.actions.get((s.iso3, s.treaty), [])]
+    known += [t("detail.observed", lang, status=status_label(o["observed_status"], lang),
+                date=o["as_of"]) for o in facts.observations.get((s.iso3, s.treaty), [])]
+    return t("detail.unknown", lang,
+             known="; ".join(known) if known else t("detail.unknown_nothing", lang))
+
+
+def _survey_detail(facts: Facts, v: st.SurveyStatus, on: date, lang: str) -> str:
+    if v.received_by is not None:
+        key = "detail.survey_received" if v.status == "responded" else "detail.survey_day_unknown"
+        return t(key, lang, date=v.received_by)
+    sent = facts.surveys[v.survey_id]["sent"]
+    if v.status == "not responded" and sent is not None and on < sent:
+        return t("detail.survey_not_sent", lang, date=sent)
+    key = "detail.survey_not_listed" if v.status == "not responded" else "detail.survey_after_list"
+    return t(key, lang, date=st.survey_list_date(facts, v.survey_id))
+
+
+def indicator_rows(facts: Facts, indicator: str, on: date,
+                   lang: str = "en") -> list[dict[str, object]]:
     ind = INDICATORS[indicator]
     rows: list[dict[str, object]] = []
     states = facts.participating_states(on)
+    english = lang == "en"
     if ind.family == "treaty":
         treaty = "COE197" if indicator == "COE197_IN_FORCE" else indicator
         for s in (st.treaty_status_of(facts, iso3, treaty, on) for iso3 in states):
             word = _in_force_word(s) if indicator == "COE197_IN_FORCE" else s.status
-            detail = s.detail
+            detail = s.detail if english else _treaty_detail(facts, s, lang)
             if indicator == "COE197_IN_FORCE" and s.in_force_date:
-                bound = "" if s.in_force_exact else " at the latest"
-                detail += f"; in force for it from {s.in_force_date}{bound}"
+                if english:
+                    bound = "" if s.in_force_exact else " at the latest"
+                    detail += f"; in force for it from {s.in_force_date}{bound}"
+                else:
+                    key = "detail.in_force_from" if s.in_force_exact else "detail.in_force_by"
+                    detail += "; " + t(key, lang, date=s.in_force_date)
             rows.append(_row(ind, s.iso3, word, detail,
                              s.decided_by.on if s.decided_by else None,
                              s.exact, s.source_id))
     elif ind.family == "structure":
-        for t in (st.structure_status_of(facts, iso3, indicator, on) for iso3 in states):
-            detail = t.detail
-            if t.evidence_date:
-                approx = "c. " if t.approximate else ""
-                detail = f"{detail} (as of {approx}{t.evidence_date})".strip()
-            rows.append(_row(ind, t.iso3, t.status, detail, t.evidence_date, not t.approximate,
-                             t.source_id))
+        for u in (st.structure_status_of(facts, iso3, indicator, on) for iso3 in states):
+            detail = u.detail
+            if not english and u.status == "unknown":
+                detail = t("detail.no_structure", lang)
+            if u.evidence_date:
+                if english:
+                    approx = "c. " if u.approximate else ""
+                    detail = f"{detail} (as of {approx}{u.evidence_date})".strip()
+                else:
+                    key = "detail.as_of_approx" if u.approximate else "detail.as_of"
+                    detail = f"{detail} ({t(key, lang, date=u.evidence_date)})".strip()
+            rows.append(_row(ind, u.iso3, u.status, detail, u.evidence_date, not u.approximate,
+                             u.source_id))
     elif ind.family == "survey":
         for v in (st.survey_status_of(facts, iso3, DEFAULT_SURVEY, on) for iso3 in states):
-            rows.append(_row(ind, v.iso3, v.status, v.detail, v.received_by, True, v.source_id))
+            detail = v.detail if english else _survey_detail(facts, v, on, lang)
+            rows.append(_row(ind, v.iso3, v.status, detail, v.received_by, True, v.source_id))
     return rows
 
 
@@ -100,14 +157,14 @@ def _row(ind: Indicator, iso3: str, status: str, detail: str, evidence_date: obj
 
 def indicator_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd.DataFrame:
     """One row per participating State on `on`: status of one indicator, with names and region."""
-    df = pd.DataFrame(indicator_rows(facts, indicator, on), columns=COLUMNS)
+    df = pd.DataFrame(indicator_rows(facts, indicator, on, lang), columns=COLUMNS)
     return _with_state_columns(facts, df, lang)
 
 
 def matrix_frame(facts: Facts, on: date, lang: str = "en",
                  indicators: tuple[str, ...] = (*GAP_INDICATORS, "SURVEY")) -> pd.DataFrame:
     """Long table: every State x indicator on `on`."""
-    rows = [r for ind in indicators for r in indicator_rows(facts, ind, on)]
+    rows = [r for ind in indicators for r in indicator_rows(facts, ind, on, lang)]
     return _with_state_columns(facts, pd.DataFrame(rows, columns=COLUMNS), lang)
 
 
