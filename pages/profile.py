@@ -144,8 +144,8 @@ with top_left:
     if not profile.points:
         st.write(t("profile.no_points", lang))
     for pt in profile.points:
-        icon = {"gap": ":material/warning:", "unknown": ":material/help:",
-                "info": ":material/info:"}[pt.kind]
+        # Plain symbols, not material icons: those are ligatures whose names ("help") are text.
+        icon = {"gap": "⚠", "unknown": "**?**", "info": "ℹ"}[pt.kind]
         # Cite the sources the sentence does not already name.
         extra = [i for i in pt.source_ids if i not in pt.text]
         cite = f" — {t('profile.source_id', lang)}: {', '.join(extra)}" if extra else ""

@@ -345,3 +345,24 @@ def test_page_search_by_russian_name() -> None:
     at.text_input(key="profile_search").set_value("Казахстан").run()
     assert not at.exception
     assert at.header[0].value == "Kazakhstan (KAZ)"
+
+
+def test_page_correction_gives_an_xlsx() -> None:
+    at = _run_page({"state": "ALB", "as_of": "2007-11-13"})
+    assert not at.exception
+    pick = at.selectbox(key="corr_pick_ALB")
+    first_action = next(k for k in pick.options
+                        if k.startswith("Treaty action"))  # the labels shown
+    pick.set_value(pick.options.index(first_action)).run()
+    inputs = {ti.label: ti for ti in at.text_input}
+    inputs["Title"].set_value("Note verbale on the ratification")
+    inputs["Publisher"].set_value("Ministry of Foreign Affairs of Albania")
+    inputs["URL"].set_value("https://example.org/note")
+    inputs["Date of publication (YYYY, YYYY-MM or YYYY-MM-DD)"].set_value("2024")
+    next(b for b in at.button if b.label == "Make the correction file").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value in ("This replaces the existing row.", "This adds a row.")
+               for s in at.success)
+    assert at.get("download_button")
+    assert any("python -m cthb import FILE" in i.value for i in at.info)

@@ -200,7 +200,7 @@ def _pdf(facts: Facts, profile: Profile, lang: str, fit: _Fit) -> tuple[bytes, i
                      t("profile.established", lang), t("profile.evidence_as_of", lang),
                      t("profile.detail", lang), t("profile.source_id", lang)],
                     structure_rows(profile, lang, fit.detail_chars),
-                    [0.2 * width, 0.11 * width, 0.09 * width, 0.11 * width, 0.31 * width,
+                    [0.2 * width, 0.11 * width, 0.1 * width, 0.11 * width, 0.3 * width,
                      0.18 * width])]
     if profile.comparisons:
         story.append(p(t("profile.comparison", lang), h2))
@@ -310,7 +310,7 @@ def brief_pptx(facts: Facts, iso3: str, as_of: date, lang: str = "en",
                      [t("profile.structure", lang), t("profile.status", lang),
                       t("profile.established", lang), t("profile.evidence_as_of", lang),
                       t("profile.detail", lang), t("profile.source_id", lang)],
-                     structure_rows(profile, lang, 110), [2.3, 1.2, 1.1, 1.2, 4.4, 2.1],
+                     structure_rows(profile, lang, 110), [2.3, 1.5, 1.1, 1.2, 4.1, 2.1],
                      (*STRUCTURE_KINDS, "SURVEY"))
     deck.chart_slide(images[:1])
     deck.sources_slide(facts)
@@ -462,7 +462,8 @@ class _Deck:
         lang = self.lang
         slide = self._slide(t("brief.sources", lang))
         ids = self.profile.source_ids
-        per_column, max_shown = 11, 22
+        # Nine long entries fill a column at 9 pt; more would run into the footer.
+        per_column, max_shown = 9, 18
         shown = ids[:max_shown]
         columns = [shown[:per_column], shown[per_column:]]
         for k, col in enumerate(columns):
