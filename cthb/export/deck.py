@@ -18,7 +18,9 @@ from datetime import date
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.util import Emu, Inches, Pt
+from pptx.presentation import Presentation as Deck  # the type; `Presentation` is a factory
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Length, Pt
 
 from cthb.charts import catalog
 from cthb.charts.catalog import ChartParams, ChartResult
@@ -221,16 +223,17 @@ def build_deck(facts: Facts, slides: Sequence[DeckSlide], as_of: date, lang: str
     return out.getvalue()
 
 
-def _blank(prs: Presentation) -> object:
+def _blank(prs: Deck) -> Slide:
     return prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": a real title placeholder
 
 
-def _place_title(slide: object, text: str, top: Emu = TITLE_TOP, height: Emu = TITLE_HEIGHT,
-                 size: int = 28) -> None:
+def _place_title(slide: Slide, text: str, top: Length = TITLE_TOP,
+                 height: Length = TITLE_HEIGHT, size: int = 28) -> None:
     # The template positions its placeholders for 4:3; set the box for 16:9 explicitly.
-    shape = slide.shapes.title  # type: ignore[attr-defined]
+    shape = slide.shapes.title
+    assert shape is not None  # layout 5, "Title Only", has a title placeholder
     shape.left, shape.top = MARGIN, top
-    shape.width, shape.height = SLIDE_WIDTH - 2 * MARGIN, height
+    shape.width, shape.height = Emu(SLIDE_WIDTH - 2 * MARGIN), height
     frame = shape.text_frame
     frame.text = text
     frame.word_wrap = True
@@ -242,9 +245,10 @@ def _place_title(slide: object, text: str, top: Emu = TITLE_TOP, height: Emu = T
         run.font.color.rgb = TITLE_BLUE
 
 
-def _text(slide: object, left: Emu, top: Emu, width: Emu, height: Emu, lines: Sequence[str],
+# Lengths are ints in EMU (Inches(...) and Emu(...) are both Length, an int subclass).
+def _text(slide: Slide, left: int, top: int, width: int, height: int, lines: Sequence[str],
           size: int, colour: RGBColor = DARK, space_after: int = 0) -> None:
-    box = slide.shapes.add_textbox(left, top, width, height)  # type: ignore[attr-defined]
+    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
     frame = box.text_frame
     frame.word_wrap = True
     for i, line in enumerate(lines):
@@ -257,7 +261,7 @@ def _text(slide: object, left: Emu, top: Emu, width: Emu, height: Emu, lines: Se
             run.font.color.rgb = colour
 
 
-def _title_slide(prs: Presentation, title: str, as_of: date, data_version: str, lang: str,
+def _title_slide(prs: Deck, title: str, as_of: date, data_version: str, lang: str,
                  charts: int) -> None:
     slide = _blank(prs)
     _place_title(slide, title, top=Inches(2.4), height=Inches(1.4), size=36)
@@ -269,7 +273,7 @@ def _title_slide(prs: Presentation, title: str, as_of: date, data_version: str, 
           16, GREY)
 
 
-def _chart_slide(prs: Presentation, result: ChartResult, png: bytes, as_of: date,
+def _chart_slide(prs: Deck, result: ChartResult, png: bytes, as_of: date,
                  facts: Facts, lang: str) -> None:
     slide = _blank(prs)
     _place_title(slide, result.title, size=24)
@@ -278,10 +282,11 @@ def _chart_slide(prs: Presentation, result: ChartResult, png: bytes, as_of: date
     avail_w = SLIDE_WIDTH - 2 * MARGIN
     height = min(avail_h, int(avail_w * EXPORT_HEIGHT / EXPORT_WIDTH))
     width = int(height * EXPORT_WIDTH / EXPORT_HEIGHT)
-    pic = slide.shapes.add_picture(io.BytesIO(png), (SLIDE_WIDTH - width) // 2, PICTURE_TOP,
-                                   width=width, height=height)
+    pic = slide.shapes.add_picture(io.BytesIO(png), Emu((SLIDE_WIDTH - width) // 2),
+                                   PICTURE_TOP, width=Emu(width), height=Emu(height))
     # Alt text: PowerPoint reads it from the picture's cNvPr "descr" attribute.
-    c_nv_pr = pic._element.nvPicPr.cNvPr  # noqa: SLF001 - python-pptx has no public API for it
+    # python-pptx has no public API for it (SLF001); its stubs type the child loosely.
+    c_nv_pr = pic._element.nvPicPr.cNvPr  # type: ignore[union-attr]  # noqa: SLF001
     c_nv_pr.set("descr", result.alt_text or result.title)
     c_nv_pr.set("title", result.title)
     footer_top = SLIDE_HEIGHT - FOOTER_HEIGHT
@@ -293,7 +298,7 @@ def _chart_slide(prs: Presentation, result: ChartResult, png: bytes, as_of: date
           lines, 11, GREY)
 
 
-def _source_slides(prs: Presentation, facts: Facts, source_ids: Sequence[object],
+def _source_slides(prs: Deck, facts: Facts, source_ids: Sequence[object],
                    lang: str) -> None:
     entries = []
     for sid in _source_ids(source_ids):
