@@ -56,6 +56,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cthb import schema, store
 from cthb.validate import (
@@ -331,7 +332,7 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else \
             value.isoformat()
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return str(value.isoformat())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -520,9 +521,9 @@ def plan_import(imp: ImportFile, data_dir: Path) -> Plan:
                     for p in validate_texts(current)} if new_texts else set()
     for p in validate_texts(merged_texts) if new_texts else []:
         tname = p.file.removesuffix(".csv")
-        row = origins.get(tname, {}).get(p.line) if p.line is not None else None
-        if row is not None:
-            problems.append(Problem(row.where, row.line, p.column, p.value, p.message))
+        origin = origins.get(tname, {}).get(p.line) if p.line is not None else None
+        if origin is not None:
+            problems.append(Problem(origin.where, origin.line, p.column, p.value, p.message))
         elif (p.file, p.line, p.column, p.value, p.message) not in old_problems:
             # An existing row that the import makes invalid (e.g. an observation that a new
             # dated action contradicts): name the data file, it is the import's doing.
@@ -663,7 +664,7 @@ def _commit(plan: Plan, data_dir: Path, db_path: Path, action: str, version: str
     _roll_forward(data_dir, db_path, journal)
 
 
-def _roll_forward(data_dir: Path, db_path: Path, journal: dict[str, object]) -> None:
+def _roll_forward(data_dir: Path, db_path: Path, journal: dict[str, Any]) -> None:
     """Finish a committed change. Every step can be repeated: a rename that happened already
     shows as a missing staged file."""
     version = str(journal["version"])
@@ -674,7 +675,7 @@ def _roll_forward(data_dir: Path, db_path: Path, journal: dict[str, object]) -> 
         os.rename(staged_history, data_dir / HISTORY / version)
         _fsync_dir(data_dir / HISTORY)
     _pause("history")
-    files = [str(f) for f in journal["files"]]  # type: ignore[attr-defined]
+    files = [str(f) for f in journal["files"]]
     for i, name in enumerate(files, start=1):
         if (staging / name).exists():
             os.replace(staging / name, data_dir / name)

@@ -56,7 +56,7 @@ st.dataframe(
         "title": st.column_config.TextColumn(t("data.col_title", lang), width="large"),
         "publisher": st.column_config.TextColumn(t("data.col_publisher", lang)),
         "published": st.column_config.TextColumn(t("data.col_published", lang)),
-        "url": st.column_config.LinkColumn(t("data.col_link", lang), display_text="↗ link"),
+        "url": st.column_config.LinkColumn(t("data.col_link", lang), display_text="↗"),
         "locator": st.column_config.TextColumn(t("data.col_locator", lang)),
         "accessed": st.column_config.TextColumn(t("data.col_accessed", lang)),
         "note": st.column_config.TextColumn(t("data.col_note", lang)),
