@@ -1,5 +1,136 @@
-"""Placeholder: this page is being built (see the issue tracker)."""
+"""Gaps: status counts, the State x indicator matrix, ratification over time and gap lists.
+A thin page: every figure and table comes from cthb.charts.gaps."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
-st.info("This page is not built yet.")
+from cthb import schema, webapp
+from cthb.charts.catalog import CHARTS, ChartParams, load_all
+from cthb.charts.gaps import GAP_QUESTIONS, GROUPS, QUESTIONS_BY_ID, gap_list
+from cthb.export.tables import table_meta, to_csv_bytes, to_xlsx_bytes
+from cthb.i18n import region_label, t
+
+lang = webapp.language()
+facts = webapp.get_facts()
+as_of = webapp.as_of_control(lang)
+load_all()
+
+st.title(t("gaps.page_title", lang))
+st.caption(t("gaps.page_intro", lang))
+
+
+def _choice(name: str, options: list[str], default: str) -> str:
+    """A view setting from the URL, falling back to the default when the URL holds junk."""
+    value = webapp.sticky_param(name, default) or default
+    return value if value in options else default
+
+
+def _select(label: str, name: str, options: list[str], current: str, fmt: Any,
+            where: Any) -> str:
+    chosen = where.selectbox(label, options, index=options.index(current), format_func=fmt,
+                             key=f"gaps_{name}_{current}")
+    if chosen != current:
+        webapp.set_param(name, chosen)
+        st.rerun()
+    return str(chosen)
+
+
+regions = ["all", *schema.REGIONS]
+groups = ["all", *GROUPS]
+region = _choice("region", regions, "all")
+group = _choice("group", groups, "all")
+cols = st.columns(2)
+region = _select(t("gaps.region", lang), "region", regions, region,
+                 lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
+                 cols[0])
+group = _select(t("gaps.group", lang), "group", groups, group,
+                lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
+                cols[1])
+region_filter = None if region == "all" else region
+group_filter = None if group == "all" else group
+shown_sources: list[str] = []
+
+# --- status counts ---
+bars = CHARTS["status_bars"].build(facts, ChartParams(as_of=as_of, lang=lang,
+                                                      region=region_filter, group=group_filter))
+webapp.show_chart(bars, "gaps_status_bars")
+shown_sources += bars.source_ids
+
+# --- matrix ---
+st.subheader(t("gaps.matrix_heading", lang))
+sorts = ["gaps", "name"]
+sort = _choice("sort", sorts, "gaps")
+sort_label = {"gaps": t("gaps.sort_by_gaps", lang), "name": t("gaps.sort_by_name", lang)}
+chosen_sort = st.radio(t("gaps.sort", lang), sorts, index=sorts.index(sort), horizontal=True,
+                       format_func=sort_label.__getitem__, key=f"gaps_sort_{sort}")
+if chosen_sort != sort:
+    webapp.set_param("sort", chosen_sort)
+    st.rerun()
+st.caption(t("gaps.matrix_help", lang))
+matrix = CHARTS["matrix"].build(facts, ChartParams(
+    as_of=as_of, lang=lang, region=region_filter, group=group_filter,
+    extra=(("sort", sort),)))
+event = webapp.show_chart(matrix, "gaps_matrix", on_select="rerun")
+shown_sources += matrix.source_ids
+points = getattr(getattr(event, "selection", None), "points", None) or []
+for point in points:
+    custom = point.get("customdata") if isinstance(point, dict) else None
+    if custom and isinstance(custom, list | tuple) and str(custom[0]) in facts.states:
+        st.switch_page("pages/profile.py", query_params={"state": str(custom[0]), "lang": lang,
+                                                          "as_of": as_of.isoformat()})
+
+# --- timeline ---
+st.subheader(t("gaps.timeline_heading", lang))
+split = webapp.sticky_param("split", "no") == "region"
+chosen_split = st.toggle(t("gaps.split_by_region", lang), value=split, key=f"gaps_split_{split}")
+if chosen_split != split:
+    webapp.set_param("split", "region" if chosen_split else "no")
+    st.rerun()
+timeline = CHARTS["timeline"].build(facts, ChartParams(
+    as_of=as_of, lang=lang, region=region_filter, group=group_filter,
+    extra=(("until", max(webapp.today(), as_of).isoformat()),
+           ("split", "region" if split else "no"))))
+webapp.show_chart(timeline, "gaps_timeline")
+shown_sources += timeline.source_ids
+
+# --- gap lists ---
+st.subheader(t("gaps.lists_heading", lang))
+question_ids = [q.id for q in GAP_QUESTIONS]
+question = _choice("q", question_ids, question_ids[0])
+question = _select(t("gaps.question", lang), "q", question_ids, question,
+                   lambda q: t(f"gaps.q_{q}", lang), st)
+table = gap_list(facts, question, as_of, lang, region_filter, group_filter)
+st.caption(t("gaps.n_found", lang, n=len(table)) if len(table) else t("gaps.none_found", lang))
+shown = table.assign(profile=[f"/profile?state={i}&lang={lang}&as_of={as_of.isoformat()}"
+                              for i in table["iso3"]])
+st.dataframe(
+    shown[["profile", "state", "region", "status", "detail", "evidence_date", "source_id"]],
+    hide_index=True, use_container_width=True,
+    column_config={
+        "profile": st.column_config.LinkColumn(t("gaps.open_profile", lang),
+                                               display_text=t("gaps.open_profile", lang)),
+        "state": t("gaps.col_state", lang), "region": t("gaps.col_region", lang),
+        "status": t("gaps.col_status", lang), "detail": t("gaps.col_detail", lang),
+        "evidence_date": t("gaps.col_date", lang), "source_id": t("gaps.col_source", lang)})
+filters = {}
+if region_filter:
+    filters[t("gaps.region", lang)] = region_label(region_filter, lang)
+if group_filter:
+    filters[t("gaps.group", lang)] = t(f"gaps.group_{group_filter}", lang)
+meta = table_meta(facts, t(f"gaps.q_{QUESTIONS_BY_ID[question].id}", lang), as_of,
+                  list(table["source_id"]), filters)
+dl = st.columns(2)
+name = f"cthb-{question}-{as_of.isoformat()}"
+dl[0].download_button(t("gaps.download_csv", lang), to_csv_bytes(table, meta),
+                      file_name=f"{name}.csv", mime="text/csv", key="gaps_list_csv")
+dl[1].download_button(
+    t("gaps.download_xlsx", lang), to_xlsx_bytes(table, meta), file_name=f"{name}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="gaps_list_xlsx")
+shown_sources += [s for s in table["source_id"] if s]
+
+with st.expander(t("gaps.sources_expander", lang)):
+    st.markdown(webapp.source_caption(facts, shown_sources, lang))

@@ -1,5 +1,112 @@
-"""Placeholder: this page is being built (see the issue tracker)."""
+"""The July 2007 survey: who answered, by region, and with which national structures.
+A thin page: every figure and table comes from cthb.charts.survey (and the map chart)."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
-st.info("This page is not built yet.")
+from cthb import schema, webapp
+from cthb.charts.catalog import CHARTS, ChartParams, load_all
+from cthb.charts.gaps import GROUPS, format_date
+from cthb.charts.survey import survey_date, survey_frame
+from cthb.export.tables import table_meta, to_csv_bytes, to_xlsx_bytes
+from cthb.i18n import region_label, status_label, t
+from cthb.indicators import DEFAULT_SURVEY
+from cthb.status import survey_list_date
+
+lang = webapp.language()
+facts = webapp.get_facts()
+as_of = webapp.as_of_control(lang)
+load_all()
+
+st.title(t("survey.page_title", lang))
+st.caption(t("survey.page_intro", lang))
+on = survey_date(facts, as_of)
+list_date = survey_list_date(facts, DEFAULT_SURVEY)
+if list_date and as_of > list_date:
+    st.info(t("survey.date_note", lang, list_date=format_date(list_date, lang),
+              date=format_date(on, lang)))
+
+
+def _choice(name: str, options: list[str], default: str) -> str:
+    value = webapp.sticky_param(name, default) or default
+    return value if value in options else default
+
+
+def _select(label: str, name: str, options: list[str], current: str, fmt: Any,
+            where: Any) -> str:
+    chosen = where.selectbox(label, options, index=options.index(current), format_func=fmt,
+                             key=f"survey_{name}_{current}")
+    if chosen != current:
+        webapp.set_param(name, chosen)
+        st.rerun()
+    return str(chosen)
+
+
+regions = ["all", *schema.REGIONS]
+groups = ["all", *GROUPS]
+cols = st.columns(2)
+region = _select(t("gaps.region", lang), "region", regions, _choice("region", regions, "all"),
+                 lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
+                 cols[0])
+group = _select(t("gaps.group", lang), "group", groups, _choice("group", groups, "all"),
+                lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
+                cols[1])
+params = ChartParams(as_of=as_of, lang=lang, region=None if region == "all" else region,
+                     group=None if group == "all" else group)
+shown_sources: list[str] = []
+
+st.subheader(t("survey.map_heading", lang))
+if "map" in CHARTS:
+    # The map engineer's chart (issue 8), on the survey's own date.
+    survey_map = CHARTS["map"].build(facts, ChartParams(as_of=on, lang=lang, indicator="SURVEY"))
+    webapp.show_chart(survey_map, "survey_map")
+    shown_sources += survey_map.source_ids
+else:
+    st.caption(t("survey.map_missing", lang))
+
+st.subheader(t("survey.regions_heading", lang))
+by_region = CHARTS["survey_regions"].build(facts, params)
+webapp.show_chart(by_region, "survey_regions")
+shown_sources += by_region.source_ids
+
+st.subheader(t("survey.crosstab_heading", lang))
+crosstab = CHARTS["survey_crosstab"].build(facts, params)
+webapp.show_chart(crosstab, "survey_crosstab")
+shown_sources += crosstab.source_ids
+
+st.subheader(t("survey.others_heading", lang))
+others = CHARTS["survey_others"].build(facts, params)
+webapp.show_chart(others, "survey_others")
+shown_sources += others.source_ids
+
+st.subheader(t("survey.list_heading", lang))
+table = survey_frame(facts, on, lang, params.region, params.group)
+table = table.assign(status=[status_label(s, lang) for s in table["status"]],
+                     region=[region_label(r, lang) for r in table["region"]])
+table = table[["iso3", "state", "region", "status", "detail", "source_id"]].sort_values("state")
+st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+    "state": t("gaps.col_state", lang), "region": t("gaps.col_region", lang),
+    "status": t("gaps.col_status", lang), "detail": t("gaps.col_detail", lang),
+    "source_id": t("gaps.col_source", lang)})
+filters = {}
+if params.region:
+    filters[t("gaps.region", lang)] = region_label(params.region, lang)
+if params.group:
+    filters[t("gaps.group", lang)] = t(f"gaps.group_{params.group}", lang)
+meta = table_meta(facts, t("survey.page_title", lang), on,
+                  [*table["source_id"], facts.surveys[DEFAULT_SURVEY]["source_id"]], filters)
+dl = st.columns(2)
+name = f"cthb-survey-{on.isoformat()}"
+dl[0].download_button(t("gaps.download_csv", lang), to_csv_bytes(table, meta),
+                      file_name=f"{name}.csv", mime="text/csv", key="survey_list_csv")
+dl[1].download_button(
+    t("gaps.download_xlsx", lang), to_xlsx_bytes(table, meta), file_name=f"{name}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="survey_list_xlsx")
+shown_sources += [s for s in table["source_id"] if s]
+
+with st.expander(t("gaps.sources_expander", lang)):
+    st.markdown(webapp.source_caption(facts, shown_sources, lang))

@@ -1,0 +1,240 @@
+"""Tables to CSV and XLSX bytes that carry their own context: title, as-of date, filters, data
+version and the list of sources travel inside the file, so a downloaded table is never orphaned
+from what it says and where it comes from.
+
+CSV layout (Excel-friendly, UTF-8 with a byte-order mark so Excel picks the right encoding):
+
+    # <title>
+    # As of: 2007-11-13
+    # Filters: region = Central Asia
+    # Generated: 2026-11-28T07:40:00Z
+    # Data version: <version>
+    # Source: sr2007-fn8: <title> (<publisher>) <url>
+    <one empty line>
+    iso3,state,status,...
+    ...
+
+Every metadata line starts with "# " and the table starts after the first empty line, so
+`read_csv_table` below (pandas with `skiprows=metadata_line_count(data) + 1`) reads the table
+back, and Excel shows the metadata as a few lines of text above the header.
+
+XLSX layout: a "data" sheet with the table (header in bold, frozen) and an "about" sheet with
+title, as-of, filters, generated-at, data version and the sources (id, title, publisher, URL).
+
+Spreadsheet formula injection: a text cell that starts with = + - @ (or a tab or carriage
+return) would run as a formula when a spreadsheet opens the file. In CSV such a cell gets a
+leading apostrophe (the OWASP advice); in XLSX every string is written as a string, never parsed
+as a formula (xlsxwriter `strings_to_formulas: False`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from cthb.facts import Facts
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    source_id: str
+    title: str
+    publisher: str
+    url: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What a table file says about itself."""
+
+    title: str
+    as_of: date | None
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[SourceRef, ...] = ()
+    data_version: str = ""
+    generated_at: datetime | None = None  # None: the moment of writing
+    labels: Mapping[str, str] = field(default_factory=dict)  # translated field names
+
+
+# The field names in the metadata block; a page passes translated ones through `labels`.
+DEFAULT_LABELS = {"as_of": "As of", "filters": "Filters", "generated": "Generated",
+                  "data_version": "Data version", "source": "Source", "sources": "Sources",
+                  "title": "Title", "none": "none", "id": "Id", "publisher": "Publisher",
+                  "url": "URL", "locator": "Locator"}
+
+
+def source_refs(facts: Facts, source_ids: Iterable[str | None]) -> tuple[SourceRef, ...]:
+    """The cited sources behind a table, each once, in first-seen order."""
+    out = []
+    for sid in dict.fromkeys(s for s in source_ids if s):
+        src = facts.source(sid)
+        if src is None:
+            out.append(SourceRef(sid, sid, ""))
+            continue
+        out.append(SourceRef(sid, str(src.get("title") or sid), str(src.get("publisher") or ""),
+                             str(src.get("url") or ""), str(src.get("locator") or "")))
+    return tuple(out)
+
+
+def table_meta(facts: Facts, title: str, as_of: date | None, source_ids: Iterable[str | None],
+               filters: Mapping[str, str] | None = None,
+               labels: Mapping[str, str] | None = None) -> TableMeta:
+    return TableMeta(title=title, as_of=as_of, filters=dict(filters or {}),
+                     sources=source_refs(facts, source_ids), data_version=facts.data_version,
+                     labels=dict(labels or {}))
+
+
+def escape_cell(value: object) -> object:
+    """Defuse a text cell a spreadsheet would run as a formula (numbers are left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _label(meta: TableMeta, key: str) -> str:
+    return meta.labels.get(key) or DEFAULT_LABELS[key]
+
+
+def _generated(meta: TableMeta) -> str:
+    moment = meta.generated_at or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _filters_text(meta: TableMeta) -> str:
+    if not meta.filters:
+        return _label(meta, "none")
+    return "; ".join(f"{k} = {v}" for k, v in meta.filters.items())
+
+
+def _source_text(s: SourceRef) -> str:
+    text = f"{s.source_id}: {s.title}"
+    if s.publisher:
+        text += f" ({s.publisher})"
+    if s.locator:
+        text += f", {s.locator}"
+    if s.url:
+        text += f" {s.url}"
+    return text
+
+
+def metadata_lines(meta: TableMeta) -> list[str]:
+    """The metadata block as plain lines (without the leading "# ")."""
+    lines = [meta.title,
+             f"{_label(meta, 'as_of')}: {meta.as_of.isoformat() if meta.as_of else '-'}",
+             f"{_label(meta, 'filters')}: {_filters_text(meta)}",
+             f"{_label(meta, 'generated')}: {_generated(meta)}",
+             f"{_label(meta, 'data_version')}: {meta.data_version or '-'}"]
+    lines += [f"{_label(meta, 'source')}: {_source_text(s)}" for s in meta.sources]
+    return lines
+
+
+def to_csv_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for line in metadata_lines(meta):
+        # One field per line; quoting keeps commas in titles inside the first column.
+        writer.writerow([escape_cell("# " + line.replace("\r", " ").replace("\n", " "))])
+    writer.writerow([])
+    writer.writerow([escape_cell(str(c)) for c in df.columns])
+    for row in df.itertuples(index=False, name=None):
+        writer.writerow(["" if _is_missing(v) else escape_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def metadata_line_count(data: bytes) -> int:
+    text = data.decode("utf-8-sig")
+    count = 0
+    for line in text.splitlines():
+        if not line.strip():
+            return count
+        count += 1
+    return count
+
+
+def read_csv_table(data: bytes) -> pd.DataFrame:
+    """Read back the table part of a file written by `to_csv_bytes`."""
+    return pd.read_csv(io.BytesIO(data), skiprows=metadata_line_count(data) + 1,
+                       encoding="utf-8-sig", keep_default_na=False)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value  # NaN is the one value unequal to itself
+
+
+def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
+    buf = io.BytesIO()
+    # strings_to_formulas False: "=HYPERLINK(...)" stays text; strings_to_urls False: URLs in
+    # data cells stay text too (the about sheet links its sources explicitly).
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False,
+                                   "nan_inf_to_errors": True})
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    title_fmt = wb.add_format({"bold": True, "font_size": 14})
+
+    data = wb.add_worksheet("data")
+    for c, name in enumerate(df.columns):
+        data.write_string(0, c, str(name), bold)
+    for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+        for c, value in enumerate(row):
+            _write_cell(data, r, c, value)
+    data.freeze_panes(1, 0)
+    if len(df.columns):
+        data.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+    for c, name in enumerate(df.columns):
+        longest = max([len(str(name))] + [len(str(v)) for v in df.iloc[:200, c]])
+        data.set_column(c, c, min(max(longest + 2, 8), 60))
+
+    about = wb.add_worksheet("about")
+    about.set_column(0, 0, 18)
+    about.set_column(1, 1, 70)
+    about.set_column(2, 3, 40)
+    about.write_string(0, 0, meta.title, title_fmt)
+    rows = [(_label(meta, "as_of"), meta.as_of.isoformat() if meta.as_of else "-"),
+            (_label(meta, "filters"), _filters_text(meta)),
+            (_label(meta, "generated"), _generated(meta)),
+            (_label(meta, "data_version"), meta.data_version or "-")]
+    for r, (key, value) in enumerate(rows, start=2):
+        about.write_string(r, 0, key, bold)
+        about.write_string(r, 1, value)
+    r = len(rows) + 3
+    about.write_string(r, 0, _label(meta, "sources"), title_fmt)
+    r += 1
+    for c, key in enumerate(("id", "title", "publisher", "url")):
+        about.write_string(r, c, _label(meta, key), bold)
+    for s in meta.sources:
+        r += 1
+        about.write_string(r, 0, s.source_id)
+        about.write_string(r, 1, s.title + (f", {s.locator}" if s.locator else ""), wrap)
+        about.write_string(r, 2, s.publisher, wrap)
+        if s.url.startswith(("http://", "https://")) and len(s.url) < 2000:
+            about.write_url(r, 3, s.url, string=s.url)
+        else:
+            about.write_string(r, 3, s.url)
+    wb.close()
+    return buf.getvalue()
+
+
+def _write_cell(ws: xlsxwriter.worksheet.Worksheet, r: int, c: int, value: object) -> None:
+    if _is_missing(value):
+        ws.write_blank(r, c, None)
+    elif isinstance(value, bool | np.bool_):
+        ws.write_boolean(r, c, bool(value))
+    elif isinstance(value, numbers.Real):
+        ws.write_number(r, c, float(value))
+    else:
+        # Always a string: never a formula, a URL or a number parsed from text.
+        ws.write_string(r, c, str(value))

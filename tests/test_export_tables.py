@@ -1,0 +1,91 @@
+"""CSV and XLSX tables carry their as-of date, filters and sources, and never run formulas."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import openpyxl
+import pandas as pd
+
+from cthb.charts.gaps import gap_list
+from cthb.export.tables import (
+    TableMeta,
+    read_csv_table,
+    source_refs,
+    table_meta,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+from cthb.facts import Facts
+
+REPORT = date(2007, 11, 13)
+EVIL = '=HYPERLINK("http://example.com/x","click")'
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"state": ["Albania", EVIL, "+1 trick", "@SUM(A1)", "-2+3", "plain"],
+                         "count": [1, 2, 3, -4, 5, 6], "note": [None, "a,b", "x", "y", "z", "w"]})
+
+
+def _meta(facts: Facts) -> TableMeta:
+    return table_meta(facts, "Who is not party to UNTOC?", REPORT, ["sr2007-fn8", "sr2007-fn8"],
+                      {"Region": "Central Asia"})
+
+
+def test_csv_carries_as_of_filters_and_sources(facts: Facts) -> None:
+    data = to_csv_bytes(_frame(), _meta(facts))
+    text = data.decode("utf-8-sig")
+    head = text.split("\r\n\r\n")[0]
+    assert head.splitlines()[0] == "# Who is not party to UNTOC?"
+    assert "# As of: 2007-11-13" in head
+    assert "# Filters: Region = Central Asia" in head
+    assert "# Data version: " + facts.data_version in head
+    assert head.count("# Source: sr2007-fn8") == 1
+    assert facts.sources["sr2007-fn8"]["title"] in head
+    back = read_csv_table(data)
+    assert list(back.columns) == ["state", "count", "note"]
+    assert len(back) == 6
+
+
+def test_csv_defuses_formulas(facts: Facts) -> None:
+    back = read_csv_table(to_csv_bytes(_frame(), _meta(facts)))
+    states = list(back["state"])
+    assert states[1] == "'" + EVIL
+    assert states[2] == "'+1 trick" and states[3] == "'@SUM(A1)" and states[4] == "'-2+3"
+    assert states[0] == "Albania"
+    assert list(back["count"]) == [1, 2, 3, -4, 5, 6]  # numbers are left alone
+
+
+def test_xlsx_has_data_and_about_sheets(facts: Facts) -> None:
+    meta = TableMeta(title="T", as_of=REPORT, filters={"Group": "EU members"},
+                     sources=source_refs(facts, ["sr2007-fn8", "un-untoc-status", None]),
+                     data_version=facts.data_version,
+                     generated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(_frame(), meta)))
+    assert wb.sheetnames == ["data", "about"]
+    data = wb["data"]
+    assert [c.value for c in data[1]] == ["state", "count", "note"]
+    evil = data.cell(row=3, column=1)
+    assert evil.value == EVIL and evil.data_type == "s"  # text, not a formula
+    assert all(c.data_type != "f" for row in data.iter_rows() for c in row)
+    assert data.cell(row=5, column=2).value == -4
+    about = {row[0].value: row[1].value for row in wb["about"].iter_rows() if row[0].value}
+    assert about["As of"] == "2007-11-13"
+    assert about["Filters"] == "Group = EU members"
+    assert about["Generated"] == "2026-01-02T03:04:05Z"
+    assert about["Data version"] == facts.data_version
+    assert "sr2007-fn8" in about
+    assert facts.sources["sr2007-fn8"]["title"] in about["sr2007-fn8"]
+
+
+def test_gap_list_download_round_trip(facts: Facts) -> None:
+    table = gap_list(facts, "not_party_UNTOC", REPORT)
+    meta = table_meta(facts, "UNTOC gaps", REPORT, list(table["source_id"]))
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(table, meta)))
+    assert wb["data"].max_row == len(table) + 1 == 11
+    ids = {row[0].value for row in wb["about"].iter_rows()}
+    assert set(table["source_id"]) <= ids
+    csv_text = to_csv_bytes(table, meta).decode("utf-8-sig")
+    for sid in set(table["source_id"]):
+        assert f"# Source: {sid}: " in csv_text
