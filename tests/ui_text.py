@@ -111,7 +111,7 @@ def _strip_truncated(line: str, literal: str) -> str:
         n = MIN_TRUNCATED
         while start + n < len(line) and n < len(literal) and line[start + n] == literal[n]:
             n += 1
-        if line.startswith(ELLIPSIS, start + n) or line[start + n:start + n + 1] == "":
+        if line.startswith(ELLIPSIS, start + n):
             return line[:start] + " " + line[start + n:]
         start = line.find(head, start + 1)
     return line
@@ -122,10 +122,13 @@ def clean_line(line: str) -> str:
     if _is_names_line(line):
         return ""
     line = URL.sub(" ", line)
+    # Whole values first, then values cut off with an ellipsis: a cut-off match of a long value
+    # must not eat the end of a shorter value shown whole.
     for literal in source_language_literals():
         if literal in line:
             line = line.replace(literal, " ")
-        elif len(literal) > MIN_TRUNCATED and literal[:MIN_TRUNCATED] in line:
+    for literal in source_language_literals():
+        if len(literal) > MIN_TRUNCATED and literal[:MIN_TRUNCATED] in line:
             line = _strip_truncated(line, literal)
     return line
 
