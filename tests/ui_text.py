@@ -103,34 +103,40 @@ def _is_names_line(line: str) -> bool:
     return any(all(p in names for p in parts) for names in state_name_sets())
 
 
-def _strip_truncated(line: str, literal: str) -> str:
-    """Remove a value shown cut off with an ellipsis ("... Combating Traffi…")."""
-    head = literal[:MIN_TRUNCATED]
-    start = line.find(head)
+def _value_spans(line: str, literal: str) -> list[tuple[int, int]]:
+    """Where a data value occurs in a line: whole, or cut off with an ellipsis after at least
+    MIN_TRUNCATED characters ("... Combating Traffi…")."""
+    spans = []
+    start = line.find(literal)
     while start != -1:
-        n = MIN_TRUNCATED
-        while start + n < len(line) and n < len(literal) and line[start + n] == literal[n]:
-            n += 1
-        if line.startswith(ELLIPSIS, start + n):
-            return line[:start] + " " + line[start + n:]
-        start = line.find(head, start + 1)
-    return line
+        spans.append((start, start + len(literal)))
+        start = line.find(literal, start + 1)
+    head = literal[:MIN_TRUNCATED]
+    if len(literal) > MIN_TRUNCATED:
+        start = line.find(head)
+        while start != -1:
+            n = MIN_TRUNCATED
+            while start + n < len(line) and n < len(literal) and line[start + n] == literal[n]:
+                n += 1
+            if line.startswith(ELLIPSIS, start + n):
+                spans.append((start, start + n))
+            start = line.find(head, start + 1)
+    return spans
 
 
 def clean_line(line: str) -> str:
-    """A line with what may legitimately be Latin removed."""
+    """A line with what may legitimately be Latin blanked out. Every data value is looked for
+    in the line as shown (not in a line already cut by another value), so the order of the
+    values does not matter."""
     if _is_names_line(line):
         return ""
     line = URL.sub(" ", line)
-    # Whole values first, then values cut off with an ellipsis: a cut-off match of a long value
-    # must not eat the end of a shorter value shown whole.
+    keep = [True] * len(line)
     for literal in source_language_literals():
-        if literal in line:
-            line = line.replace(literal, " ")
-    for literal in source_language_literals():
-        if len(literal) > MIN_TRUNCATED and literal[:MIN_TRUNCATED] in line:
-            line = _strip_truncated(line, literal)
-    return line
+        if literal[:MIN_TRUNCATED] in line:
+            for a, b in _value_spans(line, literal):
+                keep[a:b] = [False] * (b - a)
+    return "".join(ch if k else " " for ch, k in zip(line, keep, strict=True))
 
 
 def english_leftovers(text: str) -> dict[str, str]:
