@@ -165,7 +165,7 @@ def build_status_bars(facts: Facts, params: ChartParams) -> ChartResult:
                                               else "white", "width": 1}},
             text=[str(c) if c else "" for c in sub["count"]], textposition="inside",
             insidetextanchor="middle", textfont={"color": text_colour(colour), "size": 14},
-            legendgroup=family,
+            textangle=0, legendgroup=family,
             legendgrouptitle={"text": t(f"gaps.legend_{family}", lang)},
             customdata=sub[["status_label", "states"]].to_numpy(),
             hovertemplate="%{y}<br>%{customdata[0]}: <b>%{x}</b> / %{customdata[1]}"

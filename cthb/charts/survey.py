@@ -84,6 +84,7 @@ def build_survey_regions(facts: Facts, params: ChartParams) -> ChartResult:
             marker={"color": colour, "line": {"color": "white", "width": 1}},
             text=[str(v) if v else "" for v in rows[s]], textposition="inside",
             insidetextanchor="middle", textfont={"color": text_colour(colour), "size": 14},
+            textangle=0,
             hovertemplate="%{y}<br>" + status_label(s, lang) + ": <b>%{x}</b><extra></extra>"))
     # The response rate, written at the end of each bar (the total bar is simply the widest).
     for label, r in zip(y, rows.to_dict("records"), strict=True):
