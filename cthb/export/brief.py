@@ -310,7 +310,7 @@ def brief_pptx(facts: Facts, iso3: str, as_of: date, lang: str = "en",
                      [t("profile.structure", lang), t("profile.status", lang),
                       t("profile.established", lang), t("profile.evidence_as_of", lang),
                       t("profile.detail", lang), t("profile.source_id", lang)],
-                     structure_rows(profile, lang, 110), [2.3, 1.5, 1.1, 1.2, 4.1, 2.1],
+                     structure_rows(profile, lang, 110), [2.3, 1.5, 1.35, 1.2, 3.85, 2.1],
                      (*STRUCTURE_KINDS, "SURVEY"))
     deck.chart_slide(images[:1])
     deck.sources_slide(facts)
