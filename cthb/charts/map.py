@@ -50,7 +50,7 @@ VIEWS: tuple[str, ...] = tuple(geo.VIEWS)
 DEFAULT_VIEW = "osce"
 DEFAULT_INDICATOR = "UNTOC"
 
-CONTEXT_FILL = "#ececec"  # other countries: quiet, lighter than UNKNOWN_GREY
+CONTEXT_FILL = "#f4f4f4"  # other countries: quiet, far lighter than UNKNOWN_GREY (L* 96 vs 83)
 KOSOVO_FILL = "#dedede"  # not a participating State: neutral, lighter than UNKNOWN_GREY
 BORDER = "#ffffff"
 FADED_OPACITY = 0.28  # States outside the chosen filter
