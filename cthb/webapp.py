@@ -154,8 +154,10 @@ def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
     here, so every chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of
     its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
     when given they name the chart in the export cache and let the deck rebuild it."""
+    # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
     event = st.plotly_chart(result.figure, use_container_width=True, config=PLOTLY_CONFIG,
-                            key=key, on_select=on_select)  # type: ignore[call-overload]
+                            key=key, on_select=on_select,
+                            theme=None)  # type: ignore[call-overload]
     _downloads(result, key, chart_id, params)
     return event
 

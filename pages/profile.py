@@ -154,7 +154,8 @@ with top_right:
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     locator = charts["state_locator"].build(facts, params)
     locator.figure.update_layout(height=330)
-    st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator")
+    st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator",
+                    theme=None)
 
 # Treaties
 st.subheader(t("profile.treaties", lang))
