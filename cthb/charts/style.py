@@ -15,7 +15,7 @@ MID_BLUE = "#3f8fd2"  # L* 57
 AMBER = "#f0a03c"  # L* 72
 RED = "#c0392b"  # L* 45
 UNKNOWN_GREY = "#d0d0d0"  # L* 83: at least 10 from AMBER (72), never the colour of "no"
-PALE = "#f7ebd3"  # L* 93: outside the scope of the indicator (CoE non-member); a cream, not
+PALE = "#f8edd6"  # L* 94: outside the scope of the indicator (CoE non-member); a cream, not
 # the neutral grey of the land of non-OSCE countries on maps
 
 STATUS_COLOURS: dict[str, str] = {
