@@ -116,7 +116,7 @@ def as_of_control(lang: str, default: date = REPORT_DATE, key: str = "as_of") ->
     presets = {t("app.preset_report", lang): REPORT_DATE, t("app.preset_latest", lang): today()}
     cols = st.sidebar.columns(2)
     for (label, value), col in zip(presets.items(), cols, strict=True):
-        if col.button(label, key=f"{key}_preset_{value}", use_container_width=True):
+        if col.button(label, key=f"{key}_preset_{value}", width="stretch"):
             set_param(key, value.isoformat())
             st.rerun()
     chosen = st.sidebar.date_input(
@@ -155,7 +155,7 @@ def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
     its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
     when given they name the chart in the export cache and let the deck rebuild it."""
     # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
-    event = st.plotly_chart(result.figure, use_container_width=True, config=PLOTLY_CONFIG,
+    event = st.plotly_chart(result.figure, width="stretch", config=PLOTLY_CONFIG,
                             key=key, on_select=on_select,
                             theme=None)  # type: ignore[call-overload]
     _downloads(result, key, chart_id, params)
@@ -185,7 +185,7 @@ def _downloads(result: ChartResult, key: str, chart_id: str | None,
                 file_name=f"{stem}.{fmt}", mime=images.MIME_TYPES[fmt], key=f"{key}_{fmt}",
                 on_click="ignore", icon=":material/image:" if fmt == "png" else None,
                 disabled=needs_browser and not ok,
-                help=reason if needs_browser and not ok else None, use_container_width=True)
+                help=reason if needs_browser and not ok else None, width="stretch")
         if not ok:
             st.caption(t("export.images_unavailable", lang, reason=reason))
         for fmt, mime in (("csv", "text/csv"),
@@ -195,7 +195,7 @@ def _downloads(result: ChartResult, key: str, chart_id: str | None,
                 t(f"export.{fmt}", lang),
                 data=functools.partial(_table_file, result, fmt, params, as_of, lang, facts),
                 file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore",
-                icon=":material/table:", use_container_width=True)
+                icon=":material/table:", width="stretch")
         _deck_tick(result, key, chart_id, params, lang)
 
 

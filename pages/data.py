@@ -21,7 +21,7 @@ st.header(t("data.coverage_title", lang))
 st.caption(t("data.coverage_intro", lang, date=as_of.isoformat()))
 cov = dataset.coverage_table(facts, as_of, lang).drop(columns=["indicator"])
 st.dataframe(
-    cov, hide_index=True, use_container_width=True,
+    cov, hide_index=True, width="stretch",
     column_config={
         "label": st.column_config.TextColumn(t("data.col_indicator", lang)),
         "states": st.column_config.NumberColumn(t("data.col_states", lang)),
@@ -50,7 +50,7 @@ st.header(t("data.sources_title", lang))
 sources = dataset.sources_frame(facts)
 st.caption(t("data.sources_intro", lang, count=len(sources)))
 st.dataframe(
-    sources, hide_index=True, use_container_width=True,
+    sources, hide_index=True, width="stretch",
     column_config={
         "source_id": st.column_config.TextColumn("id"),
         "title": st.column_config.TextColumn(t("data.col_title", lang), width="large"),
@@ -68,7 +68,7 @@ log = dataset.changelog_frame(paths.data_dir())
 if log.empty:
     st.info(t("data.changelog_empty", lang))
 else:
-    st.dataframe(log.drop(columns=["sha256"]), hide_index=True, use_container_width=True)
+    st.dataframe(log.drop(columns=["sha256"]), hide_index=True, width="stretch")
 st.caption(t("data.changelog_howto", lang))
 
 # --- downloads -------------------------------------------------------------------------------
@@ -86,15 +86,15 @@ zip_bytes, xlsx = _downloads(facts.data_version)
 cols = st.columns(3)
 cols[0].download_button(t("data.download_csv", lang), zip_bytes,
                         file_name=f"cthb-data-{facts.data_version}.zip",
-                        mime="application/zip", key="dl_zip", use_container_width=True)
+                        mime="application/zip", key="dl_zip", width="stretch")
 cols[1].download_button(
     t("data.download_xlsx", lang), xlsx, file_name=f"cthb-data-{facts.data_version}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
-    use_container_width=True)
+    width="stretch")
 if paths.db_path().exists():
     cols[2].download_button(t("data.download_duckdb", lang),
                             dataset.database_bytes(paths.db_path()),
                             file_name=f"cthb-{facts.data_version}.duckdb",
                             mime="application/octet-stream", key="dl_db",
-                            use_container_width=True)
+                            width="stretch")
 st.caption(t("data.downloads_note", lang))

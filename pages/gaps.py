@@ -108,7 +108,7 @@ shown = table.assign(profile=[f"/profile?state={i}&lang={lang}&as_of={as_of.isof
                               for i in table["iso3"]])
 st.dataframe(
     shown[["profile", "state", "region", "status", "detail", "evidence_date", "source_id"]],
-    hide_index=True, use_container_width=True,
+    hide_index=True, width="stretch",
     column_config={
         "profile": st.column_config.LinkColumn(t("gaps.open_profile", lang),
                                                display_text=t("gaps.open_profile", lang)),

@@ -87,7 +87,7 @@ table = survey_frame(facts, on, lang, params.region, params.group)
 table = table.assign(status=[status_label(s, lang) for s in table["status"]],
                      region=[region_label(r, lang) for r in table["region"]])
 table = table[["iso3", "state", "region", "status", "detail", "source_id"]].sort_values("state")
-st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+st.dataframe(table, hide_index=True, width="stretch", column_config={
     "state": t("gaps.col_state", lang), "region": t("gaps.col_region", lang),
     "status": t("gaps.col_status", lang), "detail": t("gaps.col_detail", lang),
     "source_id": t("gaps.col_source", lang)})
