@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -62,6 +64,29 @@ def sticky_param(name: str, default: str | None = None) -> str | None:
 def set_param(name: str, value: str) -> None:
     st.session_state[f"_param_{name}"] = value
     st.query_params[name] = value
+
+
+def param_choice(name: str, options: list[str], default: str) -> str:
+    """A view setting from the URL, or `default` when the URL holds junk."""
+    value = sticky_param(name, default) or default
+    return value if value in options else default
+
+
+def param_select(label: str, name: str, options: list[str], default: str,
+                 format_func: Callable[[str], str], where: Any = None,
+                 key_prefix: str = "") -> str:
+    """A selectbox bound to a URL parameter: the URL wins, the widget writes back to it."""
+    current = param_choice(name, options, default)
+    key = f"{key_prefix}{name}_select"
+    if st.session_state.get(key) != current:
+        st.session_state[key] = current
+
+    def changed() -> None:
+        set_param(name, st.session_state[key])
+
+    (where or st).selectbox(label, options, key=key, format_func=format_func,
+                            on_change=changed)
+    return current
 
 
 def _query_date(name: str, default: date) -> date:

@@ -3,8 +3,6 @@ A thin page: every figure and table comes from cthb.charts.gaps."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from cthb import schema, webapp
@@ -22,33 +20,17 @@ st.title(t("gaps.page_title", lang))
 st.caption(t("gaps.page_intro", lang))
 
 
-def _choice(name: str, options: list[str], default: str) -> str:
-    """A view setting from the URL, falling back to the default when the URL holds junk."""
-    value = webapp.sticky_param(name, default) or default
-    return value if value in options else default
-
-
-def _select(label: str, name: str, options: list[str], current: str, fmt: Any,
-            where: Any) -> str:
-    chosen = where.selectbox(label, options, index=options.index(current), format_func=fmt,
-                             key=f"gaps_{name}_{current}")
-    if chosen != current:
-        webapp.set_param(name, chosen)
-        st.rerun()
-    return str(chosen)
-
-
 regions = ["all", *schema.REGIONS]
 groups = ["all", *GROUPS]
-region = _choice("region", regions, "all")
-group = _choice("group", groups, "all")
 cols = st.columns(2)
-region = _select(t("gaps.region", lang), "region", regions, region,
-                 lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
-                 cols[0])
-group = _select(t("gaps.group", lang), "group", groups, group,
-                lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
-                cols[1])
+region = webapp.param_select(
+    t("gaps.region", lang), "region", regions, "all",
+    lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
+    cols[0], "gaps_")
+group = webapp.param_select(
+    t("gaps.group", lang), "group", groups, "all",
+    lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
+    cols[1], "gaps_")
 region_filter = None if region == "all" else region
 group_filter = None if group == "all" else group
 shown_sources: list[str] = []
@@ -62,7 +44,7 @@ shown_sources += bars.source_ids
 # --- matrix ---
 st.subheader(t("gaps.matrix_heading", lang))
 sorts = ["gaps", "name"]
-sort = _choice("sort", sorts, "gaps")
+sort = webapp.param_choice("sort", sorts, "gaps")
 sort_label = {"gaps": t("gaps.sort_by_gaps", lang), "name": t("gaps.sort_by_name", lang)}
 chosen_sort = st.radio(t("gaps.sort", lang), sorts, index=sorts.index(sort), horizontal=True,
                        format_func=sort_label.__getitem__, key=f"gaps_sort_{sort}")
@@ -99,9 +81,8 @@ shown_sources += timeline.source_ids
 # --- gap lists ---
 st.subheader(t("gaps.lists_heading", lang))
 question_ids = [q.id for q in GAP_QUESTIONS]
-question = _choice("q", question_ids, question_ids[0])
-question = _select(t("gaps.question", lang), "q", question_ids, question,
-                   lambda q: t(f"gaps.q_{q}", lang), st)
+question = webapp.param_select(t("gaps.question", lang), "q", question_ids, question_ids[0],
+                              lambda q: t(f"gaps.q_{q}", lang), key_prefix="gaps_")
 table = gap_list(facts, question, as_of, lang, region_filter, group_filter)
 st.caption(t("gaps.n_found", lang, n=len(table)) if len(table) else t("gaps.none_found", lang))
 shown = table.assign(profile=[f"/profile?state={i}&lang={lang}&as_of={as_of.isoformat()}"

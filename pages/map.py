@@ -22,6 +22,7 @@ from cthb.webapp import (
     as_of_control,
     get_facts,
     language,
+    param_select,
     set_param,
     show_chart,
     source_caption,
@@ -42,24 +43,6 @@ def _chart(chart_id: str, data_version: str, params: ChartParams, _facts: Facts)
 @st.cache_data(show_spinner=False, max_entries=64)
 def _treaty_counts(data_version: str, on: date, lang: str, _facts: Facts) -> str:
     return mapchart.treaty_counts_line(_facts, on, lang)
-
-
-def _choice(param: str, options: list[str], default: str, label: str,
-            fmt: dict[str, str], column: st.delta_generator.DeltaGenerator) -> str:
-    """A selectbox bound to a URL parameter: the URL wins, the widget writes back to it."""
-    current = sticky_param(param, default) or default
-    if current not in options:
-        current = default
-    key = f"map_{param}_select"
-    if st.session_state.get(key) != current:
-        st.session_state[key] = current
-
-    def changed() -> None:
-        set_param(param, st.session_state[key])
-
-    column.selectbox(label, options, key=key, format_func=lambda o: fmt.get(o, o),
-                     on_change=changed)
-    return current
 
 
 def _compare_control(lang: str, column: st.delta_generator.DeltaGenerator
@@ -85,17 +68,17 @@ as_of = as_of_control(lang)
 
 st.title(t("map.title", lang))
 cols = st.columns([3, 2, 2, 2, 1.4])
-indicator = _choice("indicator", list(mapchart.MAP_INDICATORS), mapchart.DEFAULT_INDICATOR,
-                    t("map.indicator", lang),
-                    {i: t(f"indicator.{i}", lang) for i in mapchart.MAP_INDICATORS}, cols[0])
-display = _choice("display", ["map", "tiles"], "map", t("map.display", lang),
-                  {"map": t("map.display_map", lang), "tiles": t("map.display_tiles", lang)},
-                  cols[4])
-view = _choice("view", list(mapchart.VIEWS), mapchart.DEFAULT_VIEW, t("map.view", lang),
-               {v: t(f"map.view_{v}", lang) for v in mapchart.VIEWS}, cols[1])
-group = _choice("filter", [ALL, *mapchart.GROUPS], ALL, t("map.filter", lang),
-                {ALL: t("map.filter_all", lang),
-                 **{g: t(f"map.group_{g}", lang) for g in mapchart.GROUPS}}, cols[2])
+indicator = param_select(t("map.indicator", lang), "indicator", list(mapchart.MAP_INDICATORS),
+                         mapchart.DEFAULT_INDICATOR, lambda i: t(f"indicator.{i}", lang),
+                         cols[0], "map_")
+display_labels = {"map": t("map.display_map", lang), "tiles": t("map.display_tiles", lang)}
+display = param_select(t("map.display", lang), "display", ["map", "tiles"], "map",
+                       display_labels.__getitem__, cols[4], "map_")
+view = param_select(t("map.view", lang), "view", list(mapchart.VIEWS), mapchart.DEFAULT_VIEW,
+                    lambda v: t(f"map.view_{v}", lang), cols[1], "map_")
+group = param_select(t("map.filter", lang), "filter", [ALL, *mapchart.GROUPS], ALL,
+                     lambda g: t("map.filter_all", lang) if g == ALL else t(f"map.group_{g}", lang),
+                     cols[2], "map_")
 compare_to = _compare_control(lang, cols[3])
 
 params = ChartParams(as_of=as_of, lang=lang, indicator=indicator,

@@ -3,8 +3,6 @@ A thin page: every figure and table comes from cthb.charts.survey (and the map c
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from cthb import schema, webapp
@@ -30,30 +28,17 @@ if list_date and as_of > list_date:
               date=format_date(on, lang)))
 
 
-def _choice(name: str, options: list[str], default: str) -> str:
-    value = webapp.sticky_param(name, default) or default
-    return value if value in options else default
-
-
-def _select(label: str, name: str, options: list[str], current: str, fmt: Any,
-            where: Any) -> str:
-    chosen = where.selectbox(label, options, index=options.index(current), format_func=fmt,
-                             key=f"survey_{name}_{current}")
-    if chosen != current:
-        webapp.set_param(name, chosen)
-        st.rerun()
-    return str(chosen)
-
-
 regions = ["all", *schema.REGIONS]
 groups = ["all", *GROUPS]
 cols = st.columns(2)
-region = _select(t("gaps.region", lang), "region", regions, _choice("region", regions, "all"),
-                 lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
-                 cols[0])
-group = _select(t("gaps.group", lang), "group", groups, _choice("group", groups, "all"),
-                lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
-                cols[1])
+region = webapp.param_select(
+    t("gaps.region", lang), "region", regions, "all",
+    lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
+    cols[0], "survey_")
+group = webapp.param_select(
+    t("gaps.group", lang), "group", groups, "all",
+    lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
+    cols[1], "survey_")
 params = ChartParams(as_of=as_of, lang=lang, region=None if region == "all" else region,
                      group=None if group == "all" else group)
 shown_sources: list[str] = []
