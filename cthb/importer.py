@@ -599,14 +599,6 @@ def _pause(step: str) -> None:
         time.sleep(3600)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_synced(path: Path, content: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(content)
@@ -618,7 +610,7 @@ def _write_atomic(path: Path, content: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     _write_synced(tmp, content)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    store.fsync_dir(path.parent)
 
 
 def new_version() -> str:
@@ -654,9 +646,9 @@ def _commit(plan: Plan, data_dir: Path, db_path: Path, action: str, version: str
         old = data_dir / name
         if old.exists():
             _write_synced(staging / HISTORY / name, old.read_bytes())
-    _fsync_dir(staging / HISTORY)
-    _fsync_dir(staging)
-    _fsync_dir(data_dir)
+    store.fsync_dir(staging / HISTORY)
+    store.fsync_dir(staging)
+    store.fsync_dir(data_dir)
     _pause("staged")
     journal = {"version": version, "staging": staging.name, "files": sorted(files)}
     _write_atomic(data_dir / JOURNAL, json.dumps(journal, indent=1).encode())  # commit point
@@ -673,19 +665,19 @@ def _roll_forward(data_dir: Path, db_path: Path, journal: dict[str, Any]) -> Non
     if staged_history.exists():
         (data_dir / HISTORY).mkdir(exist_ok=True)
         os.rename(staged_history, data_dir / HISTORY / version)
-        _fsync_dir(data_dir / HISTORY)
+        store.fsync_dir(data_dir / HISTORY)
     _pause("history")
     files = [str(f) for f in journal["files"]]
     for i, name in enumerate(files, start=1):
         if (staging / name).exists():
             os.replace(staging / name, data_dir / name)
             _pause(f"renamed-{i}")
-    _fsync_dir(data_dir)
+    store.fsync_dir(data_dir)
     _pause("applied")
     store.build(data_dir, db_path)
     _pause("built")
     (data_dir / JOURNAL).unlink()
-    _fsync_dir(data_dir)
+    store.fsync_dir(data_dir)
     shutil.rmtree(staging, ignore_errors=True)
 
 
