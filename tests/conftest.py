@@ -4,6 +4,7 @@ dataset whose every fact the rule tests control."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,28 @@ from cthb import paths, schema, store
 from cthb.facts import Facts, load_facts
 
 REAL_DATA = paths.PROJECT_ROOT / "data"
+
+
+def require_tool(available: bool, reason: str) -> None:
+    """Skip a test whose tool (Chromium, LibreOffice) is missing on a developer's machine. In CI
+    (CI=true) .ci/run installs them, so a missing tool there is a failure, never a quiet skip."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def export_server() -> Iterator[None]:
+    """One kaleido/Chromium export server for a whole test module."""
+    from cthb.export import images
+
+    ok, reason = images.export_available()
+    require_tool(ok, reason)
+    images.start_server()
+    yield
+    images.stop_server()
 
 
 @pytest.fixture(scope="session")

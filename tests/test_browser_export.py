@@ -18,14 +18,14 @@ from tests.browser_support import (
     running_app,
     wait_for_app,
 )
+from tests.conftest import require_tool
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CTHB_SHOTS", "build/shots/export"))
 
 
 def test_png_download_under_a_chart(tmp_path: Path) -> None:
-    if not images.export_available()[0]:
-        pytest.skip("no Chromium for exports")
+    require_tool(*images.export_available())
     SHOTS.mkdir(parents=True, exist_ok=True)
     blocked: list[str] = []
     with running_app({"CTHB_EXPORT_CACHE": str(tmp_path / "cache")}) as base, \

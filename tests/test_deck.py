@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,18 +15,10 @@ from pptx.util import Inches
 
 from cthb.export import deck, images
 from cthb.facts import Facts
+from tests.conftest import require_tool
 
 AS_OF = date(2007, 11, 13)
 
-
-@pytest.fixture(scope="module")
-def export_server() -> Iterator[None]:
-    ok, reason = images.export_available()
-    if not ok:
-        pytest.skip(reason)
-    images.start_server()
-    yield
-    images.stop_server()
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +95,10 @@ def test_slide_picture_drops_title_but_keeps_source_and_notes(facts: Facts) -> N
     assert len(spec["layout"].get("annotations", [])) == before
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")),
-                    reason="needs LibreOffice and poppler")
 def test_deck_renders_in_libreoffice(facts: Facts, export_server: None,
                                      cache: images.ExportCache, tmp_path: Path) -> None:
+    require_tool(bool(shutil.which("soffice") and shutil.which("pdftoppm")),
+                 "needs LibreOffice (soffice) and poppler (pdftoppm)")
     built = deck.preset_deck(facts, "treaty-overview", AS_OF, "ru", cache=cache)
     pptx = tmp_path / "deck.pptx"
     pptx.write_bytes(built.pptx)

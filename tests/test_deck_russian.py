@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -19,15 +18,6 @@ AS_OF = date(2007, 11, 13)
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 PICTURE = 13  # MSO_SHAPE_TYPE.PICTURE
 
-
-@pytest.fixture(scope="module")
-def export_server() -> Iterator[None]:
-    ok, reason = images.export_available()
-    if not ok:
-        pytest.skip(reason)
-    images.start_server()
-    yield
-    images.stop_server()
 
 
 @pytest.mark.parametrize("preset", sorted(deck.PRESETS))

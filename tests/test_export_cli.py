@@ -15,6 +15,7 @@ from pptx import Presentation
 from cthb import cli
 from cthb.export import images
 from cthb.export.tables import read_csv_table
+from tests.conftest import require_tool
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +61,7 @@ def test_map_xlsx_matches_status_engine(tmp_path: Path) -> None:
 
 
 def test_gaps_png_and_russian_pdf(tmp_path: Path) -> None:
-    if not images.export_available()[0]:
-        pytest.skip("no Chromium")
+    require_tool(*images.export_available())
     png = tmp_path / "gaps.png"
     assert run("export", "gaps", "--as-of", "2007-11-13", "--out", str(png)) == 0
     assert Image.open(png).size[0] >= 1920
@@ -75,8 +75,7 @@ def test_gaps_png_and_russian_pdf(tmp_path: Path) -> None:
 
 
 def test_deck_command(tmp_path: Path) -> None:
-    if not images.export_available()[0]:
-        pytest.skip("no Chromium")
+    require_tool(*images.export_available())
     out = tmp_path / "deck.pptx"
     assert run("deck", "--preset", "national-structures", "--as-of", "2008-12-31",
                "--out", str(out)) == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,15 +23,6 @@ AS_OF = date(2007, 11, 13)
 EXTRA = {"state_timeline": (("iso3", "KAZ"),), "state_locator": (("iso3", "KAZ"),)}
 CHART_IDS = sorted(catalog.load_all())
 
-
-@pytest.fixture(scope="module")
-def export_server() -> Iterator[None]:
-    ok, reason = images.export_available()
-    if not ok:
-        pytest.skip(reason)
-    images.start_server()  # one Chromium for the whole module
-    yield
-    images.stop_server()
 
 
 @pytest.fixture(scope="module")
