@@ -12,11 +12,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from cthb import paths, store
 from cthb.charts.catalog import ChartParams, ChartResult
 from cthb.dates import parse_date
+from cthb.export.tables import TableMeta
 from cthb.facts import Facts, load_facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, t
 
@@ -171,6 +173,23 @@ def source_caption(facts: Facts, source_ids: list[str], lang: str) -> str:
 
 
 DECK_BASKET = "_deck_basket"  # session key: charts ticked "Add to slide deck" on any page
+
+
+def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
+                    lang: str) -> None:
+    """CSV and XLSX buttons for a table, with its as-of date and sources in the file. The files
+    are made only when a button is clicked, never on a plain rerun."""
+    from cthb.export import tables
+
+    cols = st.columns(2)
+    cols[0].download_button(
+        t("gaps.download_csv", lang), functools.partial(tables.to_csv_bytes, table, meta),
+        file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    cols[1].download_button(
+        t("gaps.download_xlsx", lang), functools.partial(tables.to_xlsx_bytes, table, meta),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", on_click="ignore")
 
 
 def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,

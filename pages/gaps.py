@@ -8,7 +8,7 @@ import streamlit as st
 from cthb import schema, webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
 from cthb.charts.gaps import GAP_QUESTIONS, GROUPS, QUESTIONS_BY_ID, gap_list
-from cthb.export.tables import table_meta, to_csv_bytes, to_xlsx_bytes
+from cthb.export.tables import table_meta
 from cthb.i18n import region_label, t
 
 lang = webapp.language()
@@ -103,14 +103,7 @@ if group_filter:
     filters[t("gaps.group", lang)] = t(f"gaps.group_{group_filter}", lang)
 meta = table_meta(facts, t(f"gaps.q_{QUESTIONS_BY_ID[question].id}", lang), as_of,
                   list(table["source_id"]), filters)
-dl = st.columns(2)
-name = f"cthb-{question}-{as_of.isoformat()}"
-dl[0].download_button(t("gaps.download_csv", lang), to_csv_bytes(table, meta),
-                      file_name=f"{name}.csv", mime="text/csv", key="gaps_list_csv")
-dl[1].download_button(
-    t("gaps.download_xlsx", lang), to_xlsx_bytes(table, meta), file_name=f"{name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="gaps_list_xlsx")
+webapp.table_downloads(table, meta, f"cthb-{question}-{as_of.isoformat()}", "gaps_list", lang)
 shown_sources += [s for s in table["source_id"] if s]
 
 with st.expander(t("gaps.sources_expander", lang)):

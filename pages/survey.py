@@ -9,7 +9,7 @@ from cthb import schema, webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
 from cthb.charts.gaps import GROUPS, format_date
 from cthb.charts.survey import survey_date, survey_frame
-from cthb.export.tables import table_meta, to_csv_bytes, to_xlsx_bytes
+from cthb.export.tables import table_meta
 from cthb.i18n import region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY
 from cthb.status import survey_list_date
@@ -83,14 +83,7 @@ if params.group:
     filters[t("gaps.group", lang)] = t(f"gaps.group_{params.group}", lang)
 meta = table_meta(facts, t("survey.page_title", lang), on,
                   [*table["source_id"], facts.surveys[DEFAULT_SURVEY]["source_id"]], filters)
-dl = st.columns(2)
-name = f"cthb-survey-{on.isoformat()}"
-dl[0].download_button(t("gaps.download_csv", lang), to_csv_bytes(table, meta),
-                      file_name=f"{name}.csv", mime="text/csv", key="survey_list_csv")
-dl[1].download_button(
-    t("gaps.download_xlsx", lang), to_xlsx_bytes(table, meta), file_name=f"{name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="survey_list_xlsx")
+webapp.table_downloads(table, meta, f"cthb-survey-{on.isoformat()}", "survey_list", lang)
 shown_sources += [s for s in table["source_id"] if s]
 
 with st.expander(t("gaps.sources_expander", lang)):

@@ -1,8 +1,8 @@
 """The map explorer's figures: a choropleth of the participating States and an equal-size tile
 grid, for any indicator on any date, optionally compared with a second date.
 
-Both figures are plain plotly geo subplots fed with the project's own GeoJSON (never
-`locationmode="ISO-3"`, which fetches plotly's world from a CDN and shows a blank map offline).
+Both figures are plain plotly geo subplots fed with the project's own GeoJSON (never plotly's
+ISO-3 location mode, which fetches plotly's world from a CDN and shows a blank map offline).
 There is one trace per status category, so the legend is real and carries the counts, and
 `unknown` keeps its own grey. Every State is clickable: choropleth points come back from a
 Streamlit selection with `location` = iso3, the microstate markers with `customdata` = iso3.
