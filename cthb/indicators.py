@@ -124,14 +124,18 @@ def indicator_rows(facts: Facts, indicator: str, on: date,
             detail = u.detail
             if not english and u.status == "unknown":
                 detail = t("detail.no_structure", lang)
+            decided_on = u.evidence_date
             if u.evidence_date:
-                if english:
-                    approx = "c. " if u.approximate else ""
-                    detail = f"{detail} (as of {approx}{u.evidence_date})".strip()
-                else:
-                    key = "detail.as_of_approx" if u.approximate else "detail.as_of"
-                    detail = f"{detail} ({t(key, lang, date=u.evidence_date)})".strip()
-            rows.append(_row(ind, u.iso3, u.status, detail, u.evidence_date, not u.approximate,
+                key = "detail.as_of_approx" if u.approximate else "detail.as_of"
+                when = t(key, lang, date=u.evidence_date)
+                if u.by_establishment and u.established:
+                    # A later source reporting an earlier establishment: the establishment
+                    # date decides this date, the source's own date only says who told us.
+                    decided_on = u.established
+                    when = t("detail.established", lang, established=u.established,
+                             source_date=when)
+                detail = f"{detail} ({when})".strip()
+            rows.append(_row(ind, u.iso3, u.status, detail, decided_on, not u.approximate,
                              u.source_id))
     elif ind.family == "survey":
         for v in (st.survey_status_of(facts, iso3, DEFAULT_SURVEY, on) for iso3 in states):

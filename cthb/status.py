@@ -235,6 +235,8 @@ class StructureStatus:
     detail: str
     source_id: str | None
     approximate: bool = False
+    # True when the establishment date decided (the source itself may be dated later).
+    by_establishment: bool = False
 
 
 def structure_status_of(facts: Facts, iso3: str, kind: str, on: date) -> StructureStatus:
@@ -255,11 +257,12 @@ def structure_status_of(facts: Facts, iso3: str, kind: str, on: date) -> Structu
     if not candidates:
         return StructureStatus(iso3, kind, on, "unknown", None, None,
                                "no source recorded for this date", None)
-    _, _, row, status = max(candidates, key=lambda c: (c[0], c[1]))
+    _, observed, row, status = max(candidates, key=lambda c: (c[0], c[1]))
     # The schema's validation restricts structures.status to StructureStatusWord values.
     return StructureStatus(
         iso3, kind, on, cast(StructureStatusWord, status), row["as_of"], row["established"],
-        row["detail"] or "", row["source_id"], bool(row["as_of_approx"]))
+        row["detail"] or "", row["source_id"], bool(row["as_of_approx"]),
+        by_establishment=not observed)
 
 
 def structure_statuses(facts: Facts, kind: str, on: date) -> list[StructureStatus]:
