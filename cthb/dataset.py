@@ -100,8 +100,9 @@ def sources_frame(facts: Facts) -> pd.DataFrame:
     cols = [c.name for c in schema.SOURCES.columns]
     rows = [{c: s.get(c) for c in cols} for s in facts.sources.values()]
     df = pd.DataFrame(rows, columns=cols)
-    for c in ("published", "accessed"):
-        df[c] = df[c].map(lambda v: "" if v is None else str(v))
+    # Empty cells are shown empty: pandas turns a missing value into NaN, which prints "nan".
+    for c in cols:
+        df[c] = df[c].map(lambda v: "" if v is None or pd.isna(v) else str(v))
     return df.sort_values("source_id").reset_index(drop=True)
 
 
