@@ -153,7 +153,10 @@ with top_left:
 with top_right:
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     locator = charts["state_locator"].build(facts, params)
-    locator.figure.update_layout(height=330)
+    # On the page the heading says which State this is: the figure's own title (kept for the
+    # brief and exports) would only crowd the small map.
+    st.caption(f"{locator.title} · {locator.subtitle}")
+    locator.figure.update_layout(height=330, title=None, margin={"t": 10})
     st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator",
                     theme=None)
 
