@@ -20,7 +20,7 @@ from cthb.charts.catalog import ChartParams, ChartResult
 from cthb.dates import parse_date
 from cthb.export.tables import TableMeta
 from cthb.facts import Facts, load_facts
-from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, t
+from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
 
 REPORT_DATE = date(2007, 11, 13)
 FIRST_DATE = date(2000, 12, 12)  # UNTOC opened for signature
@@ -89,6 +89,24 @@ def param_select(label: str, name: str, options: list[str], default: str,
     (where or st).selectbox(label, options, key=key, format_func=format_func,
                             on_change=changed)
     return current
+
+
+def region_group_filters(lang: str, key_prefix: str) -> tuple[str | None, str | None]:
+    """The region and group (EU, CoE, field-operation hosts) filters shared by the gaps and
+    survey pages, side by side and kept in the URL. None means "all"."""
+    from cthb.charts.gaps import GROUPS
+    from cthb.schema import REGIONS
+
+    cols = st.columns(2)
+    region = param_select(
+        t("gaps.region", lang), "region", ["all", *REGIONS], "all",
+        lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
+        cols[0], key_prefix)
+    group = param_select(
+        t("gaps.group", lang), "group", ["all", *GROUPS], "all",
+        lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
+        cols[1], key_prefix)
+    return (None if region == "all" else region), (None if group == "all" else group)
 
 
 def _query_date(name: str, default: date) -> date:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cthb import schema, webapp
+from cthb import webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
-from cthb.charts.gaps import GAP_QUESTIONS, GROUPS, QUESTIONS_BY_ID, gap_list
+from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID, gap_list
 from cthb.export.tables import table_meta
 from cthb.i18n import region_label, t
 
@@ -20,19 +20,7 @@ st.title(t("gaps.page_title", lang))
 st.caption(t("gaps.page_intro", lang))
 
 
-regions = ["all", *schema.REGIONS]
-groups = ["all", *GROUPS]
-cols = st.columns(2)
-region = webapp.param_select(
-    t("gaps.region", lang), "region", regions, "all",
-    lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
-    cols[0], "gaps_")
-group = webapp.param_select(
-    t("gaps.group", lang), "group", groups, "all",
-    lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
-    cols[1], "gaps_")
-region_filter = None if region == "all" else region
-group_filter = None if group == "all" else group
+region_filter, group_filter = webapp.region_group_filters(lang, "gaps_")
 shown_sources: list[str] = []
 
 # --- status counts ---

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cthb import schema, webapp
+from cthb import webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
-from cthb.charts.gaps import GROUPS, format_date
+from cthb.charts.gaps import format_date
 from cthb.charts.survey import survey_date, survey_frame
 from cthb.export.tables import table_meta
 from cthb.i18n import region_label, status_label, t
@@ -28,19 +28,8 @@ if list_date and as_of > list_date:
               date=format_date(on, lang)))
 
 
-regions = ["all", *schema.REGIONS]
-groups = ["all", *GROUPS]
-cols = st.columns(2)
-region = webapp.param_select(
-    t("gaps.region", lang), "region", regions, "all",
-    lambda r: t("gaps.all_regions", lang) if r == "all" else region_label(r, lang),
-    cols[0], "survey_")
-group = webapp.param_select(
-    t("gaps.group", lang), "group", groups, "all",
-    lambda g: t("gaps.all_groups", lang) if g == "all" else t(f"gaps.group_{g}", lang),
-    cols[1], "survey_")
-params = ChartParams(as_of=as_of, lang=lang, region=None if region == "all" else region,
-                     group=None if group == "all" else group)
+region, group = webapp.region_group_filters(lang, "survey_")
+params = ChartParams(as_of=as_of, lang=lang, region=region, group=group)
 shown_sources: list[str] = []
 
 st.subheader(t("survey.map_heading", lang))
