@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -100,14 +101,35 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_structures(args: argparse.Namespace) -> int:
     facts = open_facts()
     rows = [
-        [s.iso3, facts.state_name(s.iso3), s.status, s.evidence_date or "",
-         "yes" if s.approximate else "", s.established or "", s.source_id or "", s.detail]
+        [s.iso3, facts.state_name(s.iso3), s.status, s.decided_on or "",
+         s.evidence_date or "", "yes" if s.approximate else "", s.established or "",
+         s.valid_until or "", "yes" if s.stale else "no", s.source_id or "", s.detail]
         for s in structure_statuses(facts, args.kind, args.as_of)
     ]
-    header = ["iso3", "state", "status", "as_of", "as_of_approx", "established", "source_id",
-              "detail"]
+    # evidence_date: the date that decided (the establishment date, or the source's own date);
+    # as_of: the source's own date; stale: evidence more than five years before --as-of.
+    header = ["iso3", "state", "status", "evidence_date", "as_of", "as_of_approx",
+              "established", "valid_until", "stale", "source_id", "detail"]
     write_rows(header, rows, args.format, sys.stdout)
     return 0
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    from cthb.freshness import stale_facts  # lazy: pandas
+
+    facts = open_facts()
+    df = stale_facts(facts, args.as_of, args.older_than)
+    print(f"{len(df)} status(es) on {args.as_of} rest on evidence more than {args.older_than} "
+          f"year(s) old ({facts.data_version}):", file=sys.stderr)
+    write_rows(list(df.columns), df.values.tolist(), args.format, sys.stdout)
+    return 0
+
+
+def _years_arg(text: str) -> int:
+    match = re.fullmatch(r"([0-9]{1,2})y?", text.strip())
+    if not match or int(match[1]) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of years such as 5y")
+    return int(match[1])
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
@@ -203,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("structures", cmd_structures, "national structure status on a date")
     p.add_argument("--kind", choices=STRUCTURE_KINDS, required=True)
     p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    fmt(p)
+    p = add("stale", cmd_stale, "statuses resting on old evidence, per indicator, for "
+            "maintainers (what to look up next)")
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD")
+    p.add_argument("--older-than", type=_years_arg, default=5, metavar="5y",
+                   help="evidence older than this many years (default 5y)")
     fmt(p)
     p = add("survey", cmd_survey, "respondents to the Special Representative's surveys")
     p.add_argument("--survey", default=None, help="survey id (default: all)")

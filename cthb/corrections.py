@@ -37,6 +37,8 @@ class ProposedSource:
     url: str = ""
     published: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
     note: str = ""
+    # A delegation usually cites its own State's act or page: "official" (see schema).
+    kind: str = "official"
 
 
 @dataclass
@@ -91,7 +93,7 @@ def build_correction(table: str, original: dict[str, object] | None,
     if table not in CORRECTABLE:
         raise ValueError(f"{table!r} cannot be corrected from a profile")
     sid = source_id_for(iso3, source, on)
-    src_row = {"source_id": sid, "title": source.title.strip(),
+    src_row = {"source_id": sid, "kind": source.kind, "title": source.title.strip(),
                "publisher": source.publisher.strip(), "published": source.published.strip(),
                "url": source.url.strip(), "locator": "",
                "accessed": (accessed or on).isoformat(), "note": source.note.strip()}

@@ -110,3 +110,32 @@ def changelog_frame(data_dir: Path) -> pd.DataFrame:
     """The changelog, newest first."""
     entries = versions(data_dir)
     return pd.DataFrame(list(reversed(entries)), columns=list(CHANGELOG_COLUMNS))
+
+
+def facts_by_kind(facts: Facts) -> pd.DataFrame:
+    """How many stored facts of each indicator rest on each kind of source (a copy counts as
+    a copy): one row per indicator, one column per source kind, plus the total."""
+    def kind(source_id: str | None) -> str:
+        src = facts.source(source_id)
+        return str(src["kind"]) if src else "?"
+
+    counted: list[tuple[str, str]] = []
+    for (_, treaty), rows in facts.actions.items():
+        counted += [(treaty, kind(r["source_id"])) for r in rows]
+    for (_, treaty), rows in facts.observations.items():
+        counted += [(treaty, kind(r["source_id"])) for r in rows]
+    for (_, kind_of_structure), rows in facts.structures.items():
+        counted += [(kind_of_structure, kind(r["source_id"])) for r in rows]
+    for rows in facts.monitoring.values():
+        counted += [("GRETA", kind(r["source_id"])) for r in rows]
+    for (_, organisation), rows in facts.memberships.items():
+        counted += [(f"member_{organisation}", kind(r["source_id"])) for r in rows]
+    counted += [("SURVEY", kind(r["source_id"])) for r in facts.survey_responses]
+    df = pd.DataFrame(counted, columns=["indicator", "kind"])
+    table = (df.groupby(["indicator", "kind"]).size().unstack(fill_value=0)
+             .reindex(columns=list(schema.SOURCE_KINDS), fill_value=0))
+    order = [*schema.TREATIES, *schema.STRUCTURE_KINDS, "GRETA", "SURVEY",
+             *(f"member_{o}" for o in schema.ORGANISATIONS)]
+    table = table.reindex([i for i in order if i in table.index])
+    table["total"] = table.sum(axis=1)
+    return table.reset_index()

@@ -34,6 +34,8 @@ class Facts:
     observations: dict[tuple[str, str], list[Record]]
     # (iso3, kind) -> list of structure rows, with parsed partial dates
     structures: dict[tuple[str, str], list[Record]]
+    # iso3 -> monitoring rounds (GRETA), ordered by round, with parsed partial dates
+    monitoring: dict[str, list[Record]]
     surveys: dict[str, Record]
     survey_responses: list[Record]
     field_operations: list[Record]
@@ -103,8 +105,14 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> Facts:
         observations[(o["iso3"], o["treaty"])].append(o)
     structures: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for s in tables["structures"]:
-        s = dict(s, as_of_pd=_partial(s["as_of"]), established_pd=_partial(s["established"]))
+        s = dict(s, as_of_pd=_partial(s["as_of"]), established_pd=_partial(s["established"]),
+                 valid_from_pd=_partial(s["valid_from"]),
+                 valid_until_pd=_partial(s["valid_until"]))
         structures[(s["iso3"], s["kind"])].append(s)
+    monitoring: dict[str, list[Record]] = defaultdict(list)
+    for m in sorted(tables["monitoring"], key=lambda r: (r["iso3"], r["body"], r["round"])):
+        monitoring[m["iso3"]].append(dict(m, visit_pd=_partial(m["visit_date"]),
+                                          published_pd=_partial(m["report_published"])))
     field_ops = [
         dict(f, opened_pd=_partial(f["opened"]), closed_pd=_partial(f["closed"]))
         for f in tables["field_operations"]
@@ -123,6 +131,7 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> Facts:
         actions=dict(actions),
         observations=dict(observations),
         structures=dict(structures),
+        monitoring=dict(monitoring),
         surveys={s["survey_id"]: s for s in tables["surveys"]},
         survey_responses=tables["survey_responses"],
         field_operations=field_ops,

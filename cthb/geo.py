@@ -130,6 +130,45 @@ def tiles() -> pd.DataFrame:
 # Point lookups (tests, and turning a clicked lon/lat into a State)
 
 
+
+HATCH_SPACING = 1.6  # degrees between the diagonal lines that mark stale evidence
+
+
+@lru_cache(maxsize=64)
+def _hatch_of(iso3: str, spacing: float) -> tuple[tuple[float, float], ...]:
+    """Diagonal line segments (south-west to north-east) clipped to one State, as a flat
+    sequence of (lon, lat) points with (nan, nan) between segments."""
+    feature = next(f for f in _read_json("osce_states.geojson")["features"] if f["id"] == iso3)
+    polygon = shape(feature["geometry"])
+    west, south, east, north = polygon.bounds
+    points: list[tuple[float, float]] = []
+    # Lines lon - lat = c, for c spaced evenly across the State's bounding box.
+    c = west - north
+    while c <= east - south:
+        line = shapely.LineString([(south + c, south), (north + c, north)])
+        cut = polygon.intersection(line)
+        for part in getattr(cut, "geoms", [cut]):
+            if isinstance(part, shapely.LineString) and not part.is_empty:
+                points += [(round(x, 3), round(y, 3)) for x, y in part.coords]
+                points.append((float("nan"), float("nan")))
+        c += spacing
+    return tuple(points)
+
+
+def hatch_lines(iso3: list[str] | tuple[str, ...], spacing: float = HATCH_SPACING
+                ) -> tuple[list[float | None], list[float | None]]:
+    """lon, lat lists for one Scattergeo `lines` trace that hatches the given States (None
+    separates segments). States smaller than the spacing get no lines: they are marked by
+    their outline and marker instead."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for code in iso3:
+        for lon, lat in _hatch_of(code, spacing):
+            nan = lon != lon
+            lons.append(None if nan else lon)
+            lats.append(None if nan else lat)
+    return lons, lats
+
 @lru_cache(maxsize=1)
 def _state_index() -> tuple[STRtree, tuple[str, ...], tuple[Any, ...]]:
     feats = _read_json("osce_states.geojson")["features"]

@@ -73,6 +73,7 @@ IMPORTABLE = (
     "treaty_actions",
     "status_observations",
     "structures",
+    "monitoring",
     "survey_responses",
     "engagements",
     "memberships",
@@ -254,6 +255,12 @@ def _recognise(header: list[str], name: str, given: str | None) -> tuple[str | N
     for tname in IMPORTABLE:
         if set(cols) == set(schema.TABLES_BY_NAME[tname].column_names):
             return tname, Problem(name, None, None, None, "")
+    # A file may leave out optional columns (e.g. one written before a column was added).
+    fits = [tname for tname in IMPORTABLE
+            if {c.name for c in schema.TABLES_BY_NAME[tname].columns if c.required}
+            <= set(cols) <= set(schema.TABLES_BY_NAME[tname].column_names)]
+    if len(fits) == 1:
+        return fits[0], Problem(name, None, None, None, "")
     return None, Problem(name, 1, None, ",".join(header),
                          "the header is not the columns of an importable table ("
                          + ", ".join(IMPORTABLE) + "); give the table with --table NAME")

@@ -19,12 +19,14 @@ DEFAULT_SURVEY = "sr-2007-07"
 @dataclass(frozen=True)
 class Indicator:
     id: str
-    family: str  # treaty | structure | survey | composite
+    family: str  # treaty | structure | survey | monitoring
     statuses: tuple[str, ...]
     # Statuses that count as a gap to close (unknown is never a gap: it is counted apart).
     gap_statuses: tuple[str, ...]
 
 
+# An expired plan is a gap like a missing one: it is never drawn as `yes`.
+STRUCTURE_GAPS = ("planned", "expired", "no")
 IN_FORCE_STATUSES = ("in force", "party, not yet in force", "not party", "non-member", "unknown")
 
 INDICATORS: dict[str, Indicator] = {
@@ -32,17 +34,20 @@ INDICATORS: dict[str, Indicator] = {
     "PALERMO": Indicator("PALERMO", "treaty", st.TREATY_STATUSES, ("signed", "not signed")),
     "COE197": Indicator("COE197", "treaty", st.TREATY_STATUSES, ("signed", "not signed")),
     "COE197_IN_FORCE": Indicator("COE197_IN_FORCE", "treaty", IN_FORCE_STATUSES, ()),
-    "NCM": Indicator("NCM", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
-    "NAP": Indicator("NAP", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
-    "NR": Indicator("NR", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
-    "NRM": Indicator("NRM", "structure", st.STRUCTURE_STATUSES, ("planned", "no")),
+    "NCM": Indicator("NCM", "structure", st.STRUCTURE_STATUSES, STRUCTURE_GAPS),
+    "NAP": Indicator("NAP", "structure", st.STRUCTURE_STATUSES, STRUCTURE_GAPS),
+    "NR": Indicator("NR", "structure", st.STRUCTURE_STATUSES, STRUCTURE_GAPS),
+    "NRM": Indicator("NRM", "structure", st.STRUCTURE_STATUSES, STRUCTURE_GAPS),
     "SURVEY": Indicator("SURVEY", "survey", st.SURVEY_STATUSES, ("not responded",)),
+    "GRETA": Indicator("GRETA", "monitoring", st.MONITORING_STATUSES, ()),
 }
 # The indicators a State's gap count is made of.
 GAP_INDICATORS = ("UNTOC", "PALERMO", "COE197", "NCM", "NAP", "NR", "NRM")
 
+# `evidence_date` is the date that decided the status, as the source states it; `stale` is true
+# when that evidence is more than status.STALE_AFTER_YEARS older than the date shown.
 COLUMNS = ["iso3", "indicator", "status", "detail", "evidence_date", "exact", "source_id",
-           "is_gap", "is_unknown"]
+           "is_gap", "is_unknown", "stale"]
 
 
 def _in_force_word(s: st.TreatyStatus) -> str:
@@ -69,6 +74,8 @@ def _treaty_detail(facts: Facts, s: st.TreatyStatus, lang: str) -> str:
     ev = s.decided_by
     if s.basis == "not open":
         return t("detail.not_open", lang, date=facts.treaties[s.treaty]["opened"])
+    if s.basis == "carried" and ev is not None:
+        return t("detail.carried", lang, status=status_label(s.status, lang), date=ev.on)
     if s.status == "party" and ev is not None:
         if ev.exact:
             return t("detail.party_exact", lang, action=_action(ev.what, lang), date=ev.on)
@@ -118,25 +125,30 @@ def indicator_rows(facts: Facts, indicator: str, on: date,
                     detail += "; " + t(key, lang, date=s.in_force_date)
             rows.append(_row(ind, s.iso3, word, detail,
                              s.decided_by.on if s.decided_by else None,
-                             s.exact, s.source_id))
+                             s.exact, s.source_id, stale=s.stale))
     elif ind.family == "structure":
         for u in (st.structure_status_of(facts, iso3, indicator, on) for iso3 in states):
             detail = u.detail
             if not english and u.status == "unknown":
                 detail = t("detail.no_structure", lang)
-            decided_on = u.evidence_date
+            decided_on = u.decided_on
             if u.evidence_date:
                 key = "detail.as_of_approx" if u.approximate else "detail.as_of"
                 when = t(key, lang, date=u.evidence_date)
                 if u.by_establishment and u.established:
                     # A later source reporting an earlier establishment: the establishment
                     # date decides this date, the source's own date only says who told us.
-                    decided_on = u.established
                     when = t("detail.established", lang, established=u.established,
                              source_date=when)
                 detail = f"{detail} ({when})".strip()
+            if u.status == "expired":
+                detail = t("detail.expired", lang, until=u.valid_until) + " " + detail
             rows.append(_row(ind, u.iso3, u.status, detail, decided_on, not u.approximate,
-                             u.source_id))
+                             u.source_id, stale=u.stale))
+    elif ind.family == "monitoring":
+        for g in (st.monitoring_status_of(facts, iso3, on) for iso3 in states):
+            rows.append(_row(ind, g.iso3, g.status, _monitoring_detail(g, lang),
+                             g.evidence_date, True, g.source_id))
     elif ind.family == "survey":
         for v in (st.survey_status_of(facts, iso3, DEFAULT_SURVEY, on) for iso3 in states):
             detail = v.detail if english else _survey_detail(facts, v, on, lang)
@@ -144,8 +156,24 @@ def indicator_rows(facts: Facts, indicator: str, on: date,
     return rows
 
 
+def _monitoring_detail(g: st.MonitoringStatus, lang: str) -> str:
+    if lang == "en":
+        return g.detail
+    if g.status == "not monitored":
+        return t("detail.not_monitored", lang)
+    if g.status == "unknown":
+        return t("detail.monitoring_unknown", lang)
+    text = (t("detail.greta_published", lang, round=g.latest["round"],
+              date=g.latest["report_published"]) if g.latest is not None
+            else t("detail.greta_no_report", lang, date=g.as_of))
+    if g.under_way is not None:
+        text += "; " + t("detail.greta_under_way", lang, round=g.under_way["round"],
+                         date=g.under_way["visit_date"])
+    return text
+
+
 def _row(ind: Indicator, iso3: str, status: str, detail: str, evidence_date: object,
-         exact: bool, source_id: str | None) -> dict[str, object]:
+         exact: bool, source_id: str | None, stale: bool = False) -> dict[str, object]:
     return {
         "iso3": iso3,
         "indicator": ind.id,
@@ -156,6 +184,7 @@ def _row(ind: Indicator, iso3: str, status: str, detail: str, evidence_date: obj
         "source_id": source_id,
         "is_gap": status in ind.gap_statuses,
         "is_unknown": status == "unknown",
+        "stale": stale and status != "unknown",
     }
 
 
@@ -176,13 +205,15 @@ def gap_frame(facts: Facts, on: date, lang: str = "en") -> pd.DataFrame:
     """Per State: how many gaps (GAP_INDICATORS) and how many unknowns on `on`."""
     m = matrix_frame(facts, on, lang, GAP_INDICATORS)
     agg = (m.groupby(["iso3", "state", "region"], as_index=False)
-           .agg(gaps=("is_gap", "sum"), unknowns=("is_unknown", "sum")))
+           .agg(gaps=("is_gap", "sum"), unknowns=("is_unknown", "sum"),
+                stale=("stale", "sum")))
     gap_lists = (m[m["is_gap"]].groupby("iso3")["indicator"]
                  .agg(lambda s: ", ".join(s)).rename("gap_indicators"))
     agg = agg.merge(gap_lists, on="iso3", how="left")
     agg["gap_indicators"] = agg["gap_indicators"].fillna("")
     agg["gaps"] = agg["gaps"].astype(int)
     agg["unknowns"] = agg["unknowns"].astype(int)
+    agg["stale"] = agg["stale"].astype(int)
     return agg.sort_values(["gaps", "state"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -18,6 +18,7 @@ from cthb.facts import Facts, Record
 from cthb.i18n import indicator_label, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY, indicator_rows
 from cthb.schema import LANGUAGES, STRUCTURE_KINDS, TREATIES
+from cthb.sources import ref_of, source_text
 
 # --- finding a State by any of its names ---------------------------------------------------
 
@@ -145,6 +146,8 @@ class StructureRow:
     source_id: str
     note: str | None
     after_as_of: bool
+    valid_from: str | None = None
+    valid_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,26 @@ class StructureLine:
     kind: str
     status: st.StructureStatus
     history: list[StructureRow]
+
+
+@dataclass(frozen=True)
+class MonitoringRound:
+    body: str
+    round: int
+    visit_date: str | None
+    report_published: str | None
+    report_ref: str | None
+    url: str | None
+    source_id: str
+    after_as_of: bool  # nothing of this round had happened by the profile date
+
+
+@dataclass(frozen=True)
+class MonitoringLine:
+    """Where the State stands in GRETA's evaluation cycle on the profile date."""
+
+    status: st.MonitoringStatus
+    rounds: list[MonitoringRound]
 
 
 @dataclass(frozen=True)
@@ -205,6 +228,7 @@ class Profile:
     header: Header
     treaties: list[TreatyLine]
     structures: list[StructureLine]
+    monitoring: MonitoringLine
     survey: SurveyLine
     engagements: list[EngagementLine]
     comparisons: list[ComparisonLine]
@@ -264,9 +288,19 @@ def _structure_line(facts: Facts, iso3: str, kind: str, on: date) -> StructureLi
     rows = sorted(facts.structures.get((iso3, kind), []), key=lambda r: r["as_of_pd"])
     history = [StructureRow(kind, r["status"], r["established"], r["as_of"],
                             bool(r["as_of_approx"]), r["detail"] or "", r["source_id"], r["note"],
-                            r["as_of_pd"].lo > on)
+                            r["as_of_pd"].lo > on, r["valid_from"], r["valid_until"])
                for r in rows]
     return StructureLine(kind, st.structure_status_of(facts, iso3, kind, on), history)
+
+
+def _monitoring_line(facts: Facts, iso3: str, on: date) -> MonitoringLine:
+    rounds = []
+    for r in facts.monitoring.get(iso3, []):
+        first = r["visit_pd"] or r["published_pd"]
+        rounds.append(MonitoringRound(r["body"], r["round"], r["visit_date"],
+                                      r["report_published"], r["report_ref"], r["url"],
+                                      r["source_id"], first is not None and first.lo > on))
+    return MonitoringLine(st.monitoring_status_of(facts, iso3, on), rounds)
 
 
 def _survey_line(facts: Facts, iso3: str, on: date) -> SurveyLine:
@@ -379,6 +413,10 @@ def _points(facts: Facts, header: Header, treaties: list[TreatyLine],
         if s2.status == "unknown":
             points.append(Point(sline.kind, "unknown",
                                 t("profile.point_structure_unknown", lang, structure=label), []))
+        elif s2.status == "expired":
+            points.append(Point(sline.kind, "gap",
+                                t("profile.point_structure_expired", lang, structure=label,
+                                  until=s2.valid_until, source=s2.source_id), src))
         elif s2.status == "no":
             points.append(Point(sline.kind, "gap",
                                 t("profile.point_structure_no", lang, structure=label,
@@ -391,6 +429,18 @@ def _points(facts: Facts, header: Header, treaties: list[TreatyLine],
             points.append(Point(sline.kind, "gap",
                                 t("profile.point_structure_partial", lang, structure=label,
                                   detail=s2.detail, source=s2.source_id, date=when), src))
+        if s2.stale and s2.status in ("yes", "partial", "no", "planned", "expired"):
+            gap = points[-1] if points and points[-1].indicator == sline.kind else None
+            if gap is not None and s2.status != "yes":
+                # The gap stands, but on old evidence: say so in the same sentence.
+                points[-1] = Point(gap.indicator, gap.kind, gap.text + " " + t(
+                    "profile.point_stale_suffix", lang, date=s2.decided_on), gap.source_ids)
+            else:
+                # Old evidence of a structure is a question for the delegation, not a finding.
+                points.append(Point(sline.kind, "unknown",
+                                    t("profile.point_structure_stale", lang, structure=label,
+                                      status=status_label(s2.status, lang).lower(),
+                                      date=s2.decided_on), src))
     sv = survey.status
     if header.participating and on >= survey.sent:
         # Worded here from the fields (not from the engine's English `detail`), so it translates.
@@ -412,6 +462,7 @@ def state_profile(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> Pro
     header = _header(facts, iso3, as_of, lang)
     treaties = [_treaty_line(facts, iso3, tr, as_of) for tr in TREATIES]
     structures = [_structure_line(facts, iso3, k, as_of) for k in STRUCTURE_KINDS]
+    monitoring = _monitoring_line(facts, iso3, as_of)
     survey = _survey_line(facts, iso3, as_of)
     engagements = _engagements(facts, iso3)
     comparisons = _comparisons(facts, iso3, header.region, as_of, lang)
@@ -424,13 +475,14 @@ def state_profile(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> Pro
         ids += tl.source_ids
     for sl in structures:
         ids += [sl.status.source_id] + [r.source_id for r in sl.history]
+    ids += [monitoring.status.source_id] + [r.source_id for r in monitoring.rounds]
     ids += [survey.status.source_id] + [r["source_id"] for r in survey.responses]
     ids += [e.source_id for e in engagements]
     for p in points:
         ids += p.source_ids
     source_ids = [i for i in dict.fromkeys(ids) if i and i in facts.sources]
-    return Profile(iso3, as_of, lang, facts.data_version, header, treaties, structures, survey,
-                   engagements, comparisons, points, source_ids)
+    return Profile(iso3, as_of, lang, facts.data_version, header, treaties, structures,
+                   monitoring, survey, engagements, comparisons, points, source_ids)
 
 
 # --- words for the page and the brief ------------------------------------------------------
@@ -451,18 +503,9 @@ def membership_text(line: MembershipLine, lang: str) -> str:
     return t("profile.member_from", lang, since=line.since)
 
 
-def source_line(facts: Facts, source_id: str) -> str:
-    """"id: title (publisher, published) url" as plain text (for the PDF and the deck)."""
-    src = facts.source(source_id)
-    if src is None:
-        return source_id
-    text = f"{source_id}: {src['title']} ({src['publisher']}"
-    text += f", {src['published']})" if src.get("published") else ")"
-    if src.get("locator"):
-        text += f", {src['locator']}"
-    if src.get("url"):
-        text += f" {src['url']}"
-    return text
+def source_line(facts: Facts, source_id: str, lang: str = "en") -> str:
+    """"id [Kind]: title (publisher, published) url" as plain text (for the PDF and the deck)."""
+    return source_text(ref_of(source_id, facts.source(source_id)), lang)
 
 
 def treaty_basis_text(line: TreatyLine, lang: str) -> str:
@@ -488,6 +531,41 @@ def structure_detail_text(status: st.StructureStatus, lang: str) -> str:
     if status.status == "unknown":
         return t("profile.basis_no_structure", lang)
     return status.detail
+
+
+def structure_status_text(status: st.StructureStatus, lang: str) -> str:
+    """"Yes", "Expired (plan period ended 2017)", "Yes · last confirmed 2016-05 (stale)"."""
+    text = status_label(status.status, lang)
+    if status.status == "expired" and status.valid_until:
+        text += " " + t("profile.expired_until", lang, until=status.valid_until)
+    if status.stale and status.status != "unknown":
+        text += " · " + t("profile.last_confirmed", lang, date=status.decided_on)
+    return text
+
+
+def plan_period_text(valid_from: str | None, valid_until: str | None) -> str:
+    """"2021-2023", "from 2021", "until 2023" or ""."""
+    if valid_from and valid_until:
+        return f"{valid_from} – {valid_until}"
+    return valid_from or valid_until or ""
+
+
+def monitoring_text(line: MonitoringLine, lang: str) -> str:
+    """Where the State stands with GRETA, in one sentence for the profile and the brief."""
+    m = line.status
+    if m.status == "not monitored":
+        return t("profile.greta_not_monitored", lang)
+    if m.status == "unknown":
+        return t("profile.greta_unknown", lang)
+    if m.latest is not None:
+        text = t("profile.greta_latest", lang, round=m.latest["round"],
+                 date=m.latest["report_published"])
+    else:
+        text = t("profile.greta_none_yet", lang)
+    if m.under_way is not None:
+        text += " " + t("profile.greta_under_way", lang, round=m.under_way["round"],
+                        date=m.under_way["visit_date"])
+    return text
 
 
 def treaty_status_text(line: TreatyLine, lang: str) -> str:

@@ -35,6 +35,29 @@ OBSERVED_STATUSES = ("party", "signed", "not signed", "not party")
 STRUCTURE_KINDS = ("NCM", "NAP", "NR", "NRM")
 STRUCTURE_STATUSES = ("yes", "partial", "planned", "no")
 ORGANISATIONS = ("OSCE", "COE", "EU")
+# What kind of document a source is. A delegation weighs a fact by its source: the depositary's
+# record first, then the State's own official acts, then the monitoring bodies. `copy` is a
+# mirror of another document: the row then describes the original (title, publisher, date) and
+# names the original's kind in `original_kind`.
+SOURCE_KINDS = (
+    "depositary",  # UN Treaty Collection, CoE Treaty Office, depositary notifications
+    "official",  # a State's government, parliament, gazette, treaty database, mission
+    "monitoring",  # GRETA, Committee of the Parties, UN treaty bodies
+    "intergovernmental",  # OSCE, EU, UNODC, IOM and other international organisations
+    "foreign_government",  # another State writing about this one (US TIP report)
+    "ngo_research",  # NGOs, universities, research institutes
+    "media",  # news
+    "copy",  # a mirror, scrape or archive copy of another document
+)
+ORIGINAL_KINDS = tuple(k for k in SOURCE_KINDS if k != "copy")
+# Only these may decide a treaty status (a copy of one of them too): a delegation accepts the
+# depositary's record, its own official acts and the treaty's monitoring body.
+TREATY_SOURCE_KINDS = ("depositary", "official", "monitoring")
+# Observations (a status on a date, no deposit date) may also come from an intergovernmental
+# report: the OSCE's own 2007 report (footnote 15) is the first test oracle. They never
+# override a dated action (the validator rejects any contradiction).
+OBSERVATION_SOURCE_KINDS = (*TREATY_SOURCE_KINDS, "intergovernmental")
+MONITORING_BODIES = ("GRETA",)
 RESPONDENT_KINDS = ("participating_state", "partner", "field_operation")
 ENGAGEMENT_KINDS = ("visit", "assistance", "media_briefing", "event", "hearing")
 REGIONS = (
@@ -105,12 +128,21 @@ SOURCES = Table(
     "Every document a fact in data/ rests on.",
     (
         Column("source_id", "code", description="Short stable id, e.g. sr2007-fn15"),
-        Column("title", "text"),
-        Column("publisher", "text"),
-        Column("published", "partial_date", required=False, description="Publication date"),
-        Column("url", "url", required=False),
+        Column("kind", "enum", choices=SOURCE_KINDS,
+               description="depositary, official, monitoring, intergovernmental, "
+                           "foreign_government, ngo_research, media or copy"),
+        Column("title", "text", description="The document's own title (for a copy: the "
+                                            "original's)"),
+        Column("publisher", "text", description="Who published it (for a copy: the original's)"),
+        Column("published", "partial_date", required=False,
+               description="The document's own date (for a copy: the original's)"),
+        Column("url", "url", required=False, description="Where it was read"),
         Column("locator", "text", required=False, description="Where in it: footnote, page, row"),
         Column("accessed", "date", required=False, description="When the stored copy was read"),
+        Column("original_kind", "enum", required=False, choices=ORIGINAL_KINDS,
+               description="For a copy only: the kind of the original document"),
+        Column("original_url", "url", required=False,
+               description="For a copy only: where the original is published, if known"),
         _note(),
     ),
     key=("source_id",),
@@ -231,12 +263,37 @@ STRUCTURES = Table(
                description="When it was set up or adopted (yes/partial/planned only)"),
         Column("as_of", "partial_date", description="The date the source speaks of"),
         Column("as_of_approx", "bool", description="true when as_of is estimated (c. YYYY)"),
+        Column("valid_from", "partial_date", required=False,
+               description="Start of a plan's or mandate's period (e.g. NAP 2021-2023: 2021)"),
+        Column("valid_until", "partial_date", required=False,
+               description="End of a plan's or mandate's period; after it, with no later plan "
+                           "recorded, a NAP is 'expired'"),
         Column("detail", "text", required=False),
         _src(),
         _note(),
     ),
     key=("iso3", "kind", "as_of", "source_id"),
     order_by=("iso3", "kind", "as_of"),
+)
+
+MONITORING = Table(
+    "monitoring",
+    "Evaluation rounds of a monitoring body (GRETA) per State: visit and published report.",
+    (
+        Column("body", "enum", choices=MONITORING_BODIES),
+        Column("round", "int", description="Evaluation round, 1 = first"),
+        Column("iso3", "code", references="states.iso3"),
+        Column("visit_date", "partial_date", required=False,
+               description="The country visit of this round"),
+        Column("report_published", "partial_date", required=False,
+               description="Publication of the body's report; empty while the round is under way"),
+        Column("report_ref", "text", required=False, description="e.g. GRETA(2016)6"),
+        Column("url", "url", required=False),
+        _src(),
+        _note(),
+    ),
+    key=("body", "round", "iso3"),
+    order_by=("iso3", "body", "round"),
 )
 
 SURVEYS = Table(
@@ -314,6 +371,7 @@ TABLES: tuple[Table, ...] = (
     TREATY_ACTIONS_TABLE,
     STATUS_OBSERVATIONS,
     STRUCTURES,
+    MONITORING,
     SURVEYS,
     SURVEY_RESPONSES,
     FIELD_OPERATIONS,

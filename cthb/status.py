@@ -23,17 +23,19 @@ from cthb.schema import BINDING_ACTIONS
 from cthb.treaty_rules import COE197_GENERAL_ENTRY_INTO_FORCE, coe197_in_force_date
 
 TreatyStatusWord = Literal["party", "signed", "not signed", "non-member", "unknown"]
-StructureStatusWord = Literal["yes", "partial", "planned", "no", "unknown"]
+StructureStatusWord = Literal["yes", "partial", "planned", "expired", "no", "unknown"]
 SurveyStatusWord = Literal["responded", "not responded", "unknown"]
 
 TREATY_STATUSES: tuple[TreatyStatusWord, ...] = (
     "party", "signed", "not signed", "non-member", "unknown")
 STRUCTURE_STATUSES: tuple[StructureStatusWord, ...] = (
-    "yes", "partial", "planned", "no", "unknown")
+    "yes", "partial", "planned", "expired", "no", "unknown")
 SURVEY_STATUSES: tuple[SurveyStatusWord, ...] = ("responded", "not responded", "unknown")
 # How a status was decided: by a dated action, by an observation's date bound, by membership,
 # because the treaty was not yet open, or not at all.
-Basis = Literal["action", "observation", "membership", "not open", "none"]
+# "carried": no evidence decides the date, and the status of the latest evidence before it
+# (a complete depositary table not listing the State) is carried forward with its date.
+Basis = Literal["action", "observation", "membership", "not open", "carried", "none"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class TreatyStatus:
     in_force: bool | None = None  # COE197 only: in force for the State on as_of
     in_force_date: date | None = None
     in_force_exact: bool = True
+    # Carried-forward statuses: the evidence is older than STALE_AFTER_YEARS.
+    stale: bool = False
 
     @property
     def exact(self) -> bool:
@@ -183,10 +187,36 @@ def treaty_status_of(facts: Facts, iso3: str, treaty: str, on: date) -> TreatySt
         return TreatyStatus(iso3, treaty, on, "non-member", "membership", None,
                             "not a member of the Council of Europe; no action recorded",
                             **_in_force_fields(treaty, None, on))
+    carried = _carried_forward(facts, iso3, treaty, on, observations)
+    if carried is not None:
+        return carried
     return TreatyStatus(iso3, treaty, on, "unknown", "none", None,
                         "the evidence does not decide this date: "
                         + _describe(actions, observations),
                         **_in_force_fields(treaty, None, on))
+
+
+def _carried_forward(facts: Facts, iso3: str, treaty: str, on: date,
+                     observations: list[Record]) -> TreatyStatus | None:
+    """After the latest record read (a complete status table that does not list the State as a
+    party), nothing decides: the status it showed is carried forward, dated, and marked stale
+    once that record is more than STALE_AFTER_YEARS old. Deposits are public acts that the
+    next reading of the depositary's table would show."""
+    if any(o["as_of"] > on for o in observations):
+        return None  # later evidence exists: between the two, the honest answer is unknown
+    earlier = [o for o in observations if o["as_of"] < on and o["observed_status"] != "party"]
+    if not earlier:
+        return None
+    last = earlier[-1]
+    then = treaty_status_of(facts, iso3, treaty, last["as_of"])
+    if then.status not in ("signed", "not signed"):
+        return None
+    ev = _obs_evidence(last)
+    return TreatyStatus(iso3, treaty, on, then.status, "carried", ev,
+                        f"{then.status} as of {last['as_of']}, the latest record read; "
+                        "no later action recorded",
+                        **_in_force_fields(treaty, None, on),
+                        stale=last["as_of"] < stale_cutoff(on))
 
 
 class _InForceFields(TypedDict, total=False):
@@ -221,6 +251,25 @@ def treaty_statuses(facts: Facts, treaty: str, on: date) -> list[TreatyStatus]:
 
 
 # --- national structures -------------------------------------------------------------------
+# A structure fact is what a source said on its own date; it is not true forever.
+# - The newest evidence dated (for certain) on or before D decides. Evidence is a source's own
+#   date (`as_of`) or, for a yes/partial row, the date the structure was established.
+# - A plan has a period (valid_from..valid_until). After its end, with no later plan recorded,
+#   the action plan status is `expired`: a gap, never `yes`.
+# - Evidence more than STALE_AFTER_YEARS older than D is *stale*: still shown, marked with the
+#   date it was last confirmed, and counted apart.
+
+STALE_AFTER_YEARS = 5
+# Kinds whose `yes` depends on a period: an action plan runs out.
+PERIOD_KINDS = ("NAP",)
+
+
+def stale_cutoff(on: date, years: int = STALE_AFTER_YEARS) -> date:
+    """The oldest evidence date that is still current on `on`."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
 
 
 @dataclass(frozen=True)
@@ -230,43 +279,152 @@ class StructureStatus:
     as_of: date
     status: StructureStatusWord
     # The row that decided, with what it says.
-    evidence_date: str | None  # as the source gives it (partial date text)
+    evidence_date: str | None  # the source's own date (partial date text)
     established: str | None
     detail: str
     source_id: str | None
     approximate: bool = False
     # True when the establishment date decided (the source itself may be dated later).
     by_establishment: bool = False
+    valid_from: str | None = None
+    valid_until: str | None = None
+    # The last day the deciding evidence may speak of: the date the status was last confirmed.
+    confirmed: date | None = None
+    stale: bool = False
+
+    @property
+    def decided_on(self) -> str | None:
+        """The date that decided, as the source states it (establishment or source date)."""
+        return self.established if self.by_establishment else self.evidence_date
 
 
-def structure_status_of(facts: Facts, iso3: str, kind: str, on: date) -> StructureStatus:
-    """The latest evidence dated (for certain) on or before `on` decides; none means unknown.
+@dataclass(frozen=True)
+class _Candidate:
+    on: date  # the evidence date (last possible day)
+    observed: bool  # the source's own date (True) or the establishment date (False)
+    start: date  # the plan's start (for ordering plans reported by one source)
+    row: Record
 
-    Evidence is either a source's observation (its `as_of`) or, for yes/partial rows, the
-    establishment date. A partial date counts from its last possible day ("2008" from 31 Dec
-    2008), so nothing is claimed for a day the source may not cover.
-    """
-    candidates: list[tuple[date, int, Record, str]] = []
-    for row in facts.structures.get((iso3, kind), []):
+    @property
+    def order(self) -> tuple[date, bool, date]:
+        return (self.on, self.observed, self.start)
+
+
+def _start(row: Record) -> date:
+    for col in ("valid_from_pd", "established_pd", "as_of_pd"):
+        if row.get(col) is not None:
+            return cast(date, row[col].lo)
+    return date.min
+
+
+def _covers(row: Record, on: date) -> bool:
+    until = row.get("valid_until_pd")
+    return until is not None and _start(row) <= on <= until.hi
+
+
+def _candidates(rows: list[Record], on: date) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for row in rows:
         as_of = row["as_of_pd"]
         if as_of is not None and as_of.hi <= on:
-            candidates.append((as_of.hi, 1, row, row["status"]))
+            out.append(_Candidate(as_of.hi, True, _start(row), row))
         est = row["established_pd"]
         if est is not None and row["status"] in ("yes", "partial") and est.hi <= on:
-            candidates.append((est.hi, 0, row, row["status"]))
+            out.append(_Candidate(est.hi, False, _start(row), row))
+    return out
+
+
+def structure_status_of(facts: Facts, iso3: str, kind: str, on: date,
+                        stale_years: int = STALE_AFTER_YEARS) -> StructureStatus:
+    """The status of one structure on `on`; see the rules at the top of this section.
+
+    A partial date counts from its last possible day ("2008" from 31 Dec 2008), so nothing is
+    claimed for a day the source may not cover.
+    """
+    candidates = _candidates(facts.structures.get((iso3, kind), []), on)
     if not candidates:
         return StructureStatus(iso3, kind, on, "unknown", None, None,
                                "no source recorded for this date", None)
-    _, observed, row, status = max(candidates, key=lambda c: (c[0], c[1]))
-    # The schema's validation restricts structures.status to StructureStatusWord values.
+    best = max(candidates, key=lambda c: c.order)
+    status: StructureStatusWord = cast(StructureStatusWord, best.row["status"])
+    if kind in PERIOD_KINDS and status in ("yes", "partial"):
+        until = best.row.get("valid_until_pd")
+        if until is not None and on > until.hi:
+            # The newest evidence names a plan that has run out; another plan known by now
+            # may still cover this date (a source describing an earlier plan after the fact).
+            covering = [c for c in candidates
+                        if c.row["status"] in ("yes", "partial") and _covers(c.row, on)]
+            if covering:
+                best = max(covering, key=lambda c: c.order)
+                status = cast(StructureStatusWord, best.row["status"])
+            else:
+                status = "expired"
+    row = best.row
     return StructureStatus(
-        iso3, kind, on, cast(StructureStatusWord, status), row["as_of"], row["established"],
-        row["detail"] or "", row["source_id"], bool(row["as_of_approx"]),
-        by_establishment=not observed)
+        iso3, kind, on, status, row["as_of"], row["established"], row["detail"] or "",
+        row["source_id"], bool(row["as_of_approx"]), by_establishment=not best.observed,
+        valid_from=row.get("valid_from"), valid_until=row.get("valid_until"),
+        confirmed=best.on, stale=best.on < stale_cutoff(on, stale_years))
 
 
 def structure_statuses(facts: Facts, kind: str, on: date) -> list[StructureStatus]:
     return [structure_status_of(facts, iso3, kind, on) for iso3 in facts.participating_states(on)]
+
+
+# --- monitoring (GRETA) ---------------------------------------------------------------------
+# GRETA evaluates the Parties to CETS 197 in rounds. Where a State stands on D: the latest round
+# whose report was published by D; a State that is not a Party on D is not monitored.
+
+MonitoringStatusWord = Literal["round 5", "round 4", "round 3", "round 2", "round 1",
+                               "no report yet", "not monitored", "unknown"]
+MONITORING_STATUSES: tuple[MonitoringStatusWord, ...] = (
+    "round 5", "round 4", "round 3", "round 2", "round 1", "no report yet", "not monitored",
+    "unknown")
+
+
+@dataclass(frozen=True)
+class MonitoringStatus:
+    iso3: str
+    as_of: date
+    status: MonitoringStatusWord
+    latest: Record | None  # the round whose report was published last by `as_of`
+    under_way: Record | None  # a later round visited by `as_of`, its report not yet out
+    source_id: str | None
+    detail: str
+
+    @property
+    def evidence_date(self) -> str | None:
+        if self.latest is not None:
+            return cast(str, self.latest["report_published"])
+        return None
+
+
+def monitoring_status_of(facts: Facts, iso3: str, on: date, body: str = "GRETA"
+                         ) -> MonitoringStatus:
+    rounds = [r for r in facts.monitoring.get(iso3, []) if r["body"] == body]
+    party = treaty_status_of(facts, iso3, "COE197", on)
+    if party.status != "party":
+        return MonitoringStatus(iso3, on, "not monitored", None, None, party.source_id,
+                                f"not a Party to CETS No. 197 on {on} ({party.status})")
+    published = [r for r in rounds if r["published_pd"] is not None
+                 and r["published_pd"].hi <= on]
+    latest = max(published, key=lambda r: r["round"]) if published else None
+    later = [r for r in rounds if (latest is None or r["round"] > latest["round"])
+             and r["visit_pd"] is not None and r["visit_pd"].hi <= on]
+    under_way = min(later, key=lambda r: r["round"]) if later else None
+    tail = (f"; round {under_way['round']} under way (visit {under_way['visit_date']})"
+            if under_way else "")
+    if latest is not None:
+        word = cast(MonitoringStatusWord, f"round {min(latest['round'], 5)}")
+        return MonitoringStatus(iso3, on, word, latest, under_way, latest["source_id"],
+                                f"{body} round {latest['round']} report published "
+                                f"{latest['report_published']}{tail}")
+    if rounds:
+        first = rounds[0]
+        return MonitoringStatus(iso3, on, "no report yet", None, under_way, first["source_id"],
+                                f"no {body} report published by {on}{tail}")
+    return MonitoringStatus(iso3, on, "unknown", None, None, None,
+                            f"no {body} evaluation recorded")
 
 
 # --- survey coverage -----------------------------------------------------------------------

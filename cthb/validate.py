@@ -252,6 +252,14 @@ def check_semantics(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
         if est and row["status"] == "no":
             problems.append(Problem(f, line, "established", str(est),
                                     "a structure with status 'no' has no establishment date"))
+        start, end = row["valid_from"], row["valid_until"]
+        if start and end and end.hi < start.lo:
+            problems.append(Problem(f, line, "valid_until", str(end),
+                                    f"the period ends before it starts ({start})"))
+        if (start or end) and row["status"] == "no":
+            problems.append(Problem(f, line, "valid_from" if start else "valid_until",
+                                    str(start or end), "a structure with status 'no' has no "
+                                    "period"))
     for line, row in parsed.get("memberships", []):
         if row["until"] and row["since"] and row["until"] < row["since"]:
             problems.append(Problem("memberships.csv", line, "until", str(row["until"]),
@@ -288,7 +296,55 @@ def check_semantics(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
         if start and end and end.hi < start.lo:
             problems.append(Problem("engagements.csv", line, "end_date", str(end),
                                     f"ends before it starts ({start})"))
+    problems += check_source_kinds(parsed)
+    problems += check_monitoring(parsed, states)
     problems += check_evidence_consistency(parsed)
+    return problems
+
+
+def check_source_kinds(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
+    """A copy names its original's kind; treaty facts rest on the depositary, the State's own
+    official acts or the monitoring body (or a faithful copy of one of them)."""
+    problems: list[Problem] = []
+    effective: dict[str, str] = {}
+    for line, row in parsed.get("sources", []):
+        kind, original = row["kind"], row["original_kind"]
+        if kind == "copy" and not original:
+            problems.append(Problem("sources.csv", line, "original_kind", None,
+                                    "a copy must name the kind of its original document"))
+        if kind != "copy" and (original or row["original_url"]):
+            problems.append(Problem("sources.csv", line, "original_kind", original,
+                                    "original_kind and original_url are for copies only"))
+        if row["source_id"] and kind:
+            effective[row["source_id"]] = original if kind == "copy" and original else kind
+    rules = (("treaty_actions", schema.TREATY_SOURCE_KINDS),
+             ("status_observations", schema.OBSERVATION_SOURCE_KINDS))
+    for table, allowed in rules:
+        for line, row in parsed.get(table, []):
+            kind = effective.get(row["source_id"] or "")
+            if kind is not None and kind not in allowed:
+                problems.append(Problem(
+                    f"{table}.csv", line, "source_id", row["source_id"],
+                    f"a treaty fact needs a source of kind {', '.join(allowed)} (or a copy of "
+                    f"one); this source is '{kind}'"))
+    return problems
+
+
+def check_monitoring(parsed: dict[str, list[tuple[int, Row]]], states: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for line, row in parsed.get("monitoring", []):
+        f = "monitoring.csv"
+        if row["round"] is not None and not 1 <= row["round"] <= 9:
+            problems.append(Problem(f, line, "round", str(row["round"]),
+                                    "an evaluation round is a number from 1 to 9"))
+        visit, published = row["visit_date"], row["report_published"]
+        if visit and published and published.hi < visit.lo:
+            problems.append(Problem(f, line, "report_published", str(published),
+                                    f"report published before the visit ({visit})"))
+        for col in ("visit_date", "report_published"):
+            value = row[col]
+            if value is not None and value.lo > today():
+                problems.append(Problem(f, line, col, str(value), "date is in the future"))
     return problems
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,8 +22,10 @@ from cthb.dates import parse_date
 from cthb.export.tables import TableMeta
 from cthb.facts import Facts, load_facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
+from cthb.sources import source_refs, source_text
 
-REPORT_DATE = date(2007, 11, 13)
+REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
+COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
 FIRST_DATE = date(2000, 12, 12)  # UNTOC opened for signature
 # plotly.js loads its base map from here instead of its CDN (see .streamlit/config.toml).
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
@@ -155,37 +158,78 @@ def language_selector() -> str:
     return chosen
 
 
-def as_of_control(lang: str, default: date = REPORT_DATE, key: str = "as_of") -> date:
-    """Date control with presets, kept in the URL as `?as_of=YYYY-MM-DD`."""
-    current = _query_date(key, default)
-    presets = {t("app.preset_report", lang): REPORT_DATE, t("app.preset_latest", lang): today()}
-    cols = st.sidebar.columns(2)
-    for (label, value), col in zip(presets.items(), cols, strict=True):
-        if col.button(label, key=f"{key}_preset_{value}", width="stretch"):
-            set_param(key, value.isoformat())
-            st.rerun()
-    chosen = st.sidebar.date_input(
-        t("app.as_of", lang), value=current, min_value=FIRST_DATE, max_value=today(),
-        help=t("app.as_of_help", lang), key=f"{key}_input_{current}", format="YYYY-MM-DD")
-    if isinstance(chosen, date) and chosen != current:
-        set_param(key, chosen.isoformat())
-        st.rerun()
+def date_presets(lang: str) -> list[tuple[str, date]]:
+    """Named dates one click away: today first (pages open on it), then the moments the
+    product's history is measured against."""
+    return [(t("app.preset_today", lang), today()),
+            (t("app.preset_report", lang), REPORT_DATE),
+            (t("app.preset_coe197", lang), COE197_IN_FORCE_DATE)]
+
+
+def as_of_control(lang: str, default: date | None = None, key: str = "as_of") -> date:
+    """Date control with named presets, kept in the URL as `?as_of=YYYY-MM-DD`. Pages open on
+    today; a deep link keeps its explicit date. The buttons and the date field change the date
+    in callbacks, which run before the page, so a click costs one run, not two."""
+    current = _query_date(key, default or today())
+    box = st.sidebar.container(border=True)
+    box.caption(t("app.presets", lang))
+    for label, value in date_presets(lang):
+        box.button(label, key=f"{key}_preset_{value}", width="stretch",
+                   type="primary" if value == current else "secondary",
+                   disabled=value == current, on_click=set_param,
+                   args=(key, value.isoformat()))
+    field = f"{key}_input_{current}"
+
+    def typed() -> None:
+        picked = st.session_state.get(field)
+        if isinstance(picked, date):
+            set_param(key, picked.isoformat())
+
+    box.date_input(t("app.as_of", lang), value=current, min_value=FIRST_DATE,
+                   max_value=today(), help=t("app.as_of_help", lang), key=field,
+                   format="YYYY-MM-DD", on_change=typed)
+    return current
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_literal(text: object) -> str:
+    """Text from data/ or the URL shown literally inside Streamlit markdown: every markup
+    character escaped, so a title like `![x](http://...)` stays text and fetches nothing."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def compare_date_control(lang: str, where: Any, key: str = "compare") -> date | None:
+    """An optional second date, kept in the URL as `?<key>=YYYY-MM-DD` (empty: none)."""
+    raw = sticky_param(key, "") or ""
+    try:
+        current: date | None = min(max(parse_date(raw), FIRST_DATE), today()) if raw else None
+    except ValueError:
+        current = None
+    field = f"{key}_input_{current}"
+
+    def changed() -> None:
+        picked = st.session_state.get(field)
+        set_param(key, picked.isoformat() if isinstance(picked, date) else "")
+
+    where.date_input(t("map.compare", lang), value=current, min_value=FIRST_DATE,
+                     max_value=today(), help=t("map.compare_help", lang), key=field,
+                     format="YYYY-MM-DD", on_change=changed)
     return current
 
 
 def source_caption(facts: Facts, source_ids: list[str], lang: str) -> str:
-    """Markdown list of sources (title, publisher, locator, link) for a set of source ids."""
+    """Markdown list of sources (kind, title, publisher, date, locator, link) for a set of
+    source ids. Every data value is escaped; only the link itself is markup."""
     lines = []
-    for sid in dict.fromkeys(s for s in source_ids if s):
-        src = facts.source(sid)
-        if src is None:
+    for ref in source_refs(facts, source_ids):
+        if facts.source(ref.source_id) is None:
             continue
-        text = f"**{sid}**: {src['title']} ({src['publisher']}"
-        text += f", {src['published']})" if src.get("published") else ")"
-        if src.get("locator"):
-            text += f", {src['locator']}"
-        if src.get("url"):
-            text += f" [{t('app.source', lang)}]({src['url']})"
+        text = md_literal(source_text(ref, lang, with_url=False))
+        if ref.url.startswith(("http://", "https://")):
+            # The URL goes inside <...> so no character of it can end the link early.
+            text += f" [{md_literal(t('app.source', lang))}](<{ref.url.replace('>', '%3E')}>)"
         lines.append(f"- {text}")
     return "\n".join(lines)
 
@@ -233,7 +277,7 @@ def _downloads(result: ChartResult, key: str, chart_id: str | None,
     stem = images.file_name(chart_id or key, "x", params).rsplit(".", 1)[0]
     ok, reason = images.export_available()
     # The date the chart shows: its own parameter, else the page's as-of control.
-    as_of = params.as_of if params is not None else _query_date("as_of", REPORT_DATE)
+    as_of = params.as_of if params is not None else _query_date("as_of", today())
     with st.popover(t("export.download", lang), icon=":material/download:"):
         st.caption(t("export.download_help", lang))
         # Every file is made by a callable that Streamlit runs only when its button is

@@ -6,10 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from cthb import webapp
+from cthb.changes import change_counts, status_changes
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
-from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID, gap_list
+from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID, gap_list, selected_states
 from cthb.export.tables import table_meta
-from cthb.i18n import region_label, t
+from cthb.i18n import region_label, status_label, t
+from cthb.indicators import GAP_INDICATORS
 
 lang = webapp.language()
 facts = webapp.get_facts()
@@ -28,6 +30,38 @@ bars = CHARTS["status_bars"].build(facts, ChartParams(as_of=as_of, lang=lang,
                                                       region=region_filter, group=group_filter))
 webapp.show_chart(bars, "gaps_status_bars")
 shown_sources += bars.source_ids
+
+# --- what changed since an earlier date ---
+st.subheader(t("gaps.changes_heading", lang))
+since = webapp.compare_date_control(lang, st, key="gaps_since")
+if since is not None:
+    changes = status_changes(facts, GAP_INDICATORS, since, as_of, lang)
+    changes = changes[changes["iso3"].isin(selected_states(facts, as_of, region_filter,
+                                                           group_filter))]
+    counts = change_counts(changes)
+    st.caption(t("gaps.changes_counts", lang, since=since.isoformat(), after=as_of.isoformat(),
+                 changed=counts["changed"], known=counts["became known"]))
+    for kind in ("changed", "became known"):
+        part = changes[changes["change"] == kind].assign(
+            indicator=lambda d: [t(f"indicator_short.{i}", lang) for i in d["indicator"]],
+            before_status=lambda d: [status_label(x, lang) for x in d["before_status"]],
+            status=lambda d: [status_label(x, lang) for x in d["status"]])
+        if part.empty:
+            continue
+        heading = t("gaps.change_" + kind.replace(" ", "_"), lang)
+        st.markdown(f"**{heading}**")
+        st.dataframe(part.drop(columns=["change", "region"]), hide_index=True, width="stretch",
+                     column_config={
+                         "iso3": "ISO", "state": t("gaps.col_state", lang),
+                         "indicator": t("data.col_indicator", lang),
+                         "before_status": t("gaps.col_before", lang, date=since.isoformat()),
+                         "status": t("gaps.col_after", lang, date=as_of.isoformat()),
+                         "detail": t("gaps.col_detail", lang),
+                         "evidence_date": t("gaps.col_date", lang),
+                         "source_id": t("gaps.col_source", lang)})
+    meta = table_meta(facts, t("gaps.changes_heading", lang), as_of,
+                      list(changes["source_id"]), {t("gaps.compare", lang): since.isoformat()})
+    webapp.table_downloads(changes, meta, f"cthb-changes-{since}-{as_of}", "gaps_changes", lang)
 
 # --- matrix ---
 st.subheader(t("gaps.matrix_heading", lang))

@@ -14,20 +14,16 @@ import streamlit as st
 
 from cthb.charts import map as mapchart
 from cthb.charts.catalog import ChartParams, ChartResult, load_all
-from cthb.dates import parse_date
 from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.webapp import (
-    FIRST_DATE,
     as_of_control,
+    compare_date_control,
     get_facts,
     language,
     param_select,
-    set_param,
     show_chart,
     source_caption,
-    sticky_param,
-    today,
 )
 
 ALL = "all"
@@ -43,23 +39,6 @@ def _chart(chart_id: str, data_version: str, params: ChartParams, _facts: Facts)
 @st.cache_data(show_spinner=False, max_entries=64)
 def _treaty_counts(data_version: str, on: date, lang: str, _facts: Facts) -> str:
     return mapchart.treaty_counts_line(_facts, on, lang)
-
-
-def _compare_control(lang: str, column: st.delta_generator.DeltaGenerator
-                     ) -> date | None:
-    raw = sticky_param("compare", "") or ""
-    try:
-        current: date | None = min(max(parse_date(raw), FIRST_DATE), today()) if raw else None
-    except ValueError:
-        current = None
-    chosen = column.date_input(
-        t("map.compare", lang), value=current, min_value=FIRST_DATE, max_value=today(),
-        help=t("map.compare_help", lang), key=f"compare_input_{current}", format="YYYY-MM-DD")
-    picked = chosen if isinstance(chosen, date) else None
-    if picked != current:
-        set_param("compare", picked.isoformat() if picked else "")
-        st.rerun()
-    return current
 
 
 lang = language()
@@ -79,7 +58,7 @@ view = param_select(t("map.view", lang), "view", list(mapchart.VIEWS), mapchart.
 group = param_select(t("map.filter", lang), "filter", [ALL, *mapchart.GROUPS], ALL,
                      lambda g: t("map.filter_all", lang) if g == ALL else t(f"map.group_{g}", lang),
                      cols[2], "map_")
-compare_to = _compare_control(lang, cols[3])
+compare_to = compare_date_control(lang, cols[3])
 
 params = ChartParams(as_of=as_of, lang=lang, indicator=indicator,
                      view=view if display == "map" else None, compare_to=compare_to,
@@ -105,6 +84,10 @@ with left:
             st.caption(t("map.no_changes", lang))
         else:
             st.dataframe(changes, hide_index=True, width="stretch")
+        became_known = mapchart.map_changes(result.data, "became known")
+        if not became_known.empty:
+            st.subheader(t("map.became_known_heading", lang))
+            st.dataframe(became_known, hide_index=True, width="stretch")
 with right:
     st.subheader(t("map.counts", lang))
     st.markdown(_treaty_counts(facts.data_version, as_of, lang, facts))

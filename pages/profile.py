@@ -30,12 +30,16 @@ from cthb.profile import (
     action_label,
     find_states,
     membership_text,
+    monitoring_text,
+    plan_period_text,
     resolve_state,
     state_profile,
     structure_detail_text,
+    structure_status_text,
     treaty_basis_text,
     treaty_status_text,
 )
+from cthb.sources import cite as cite_source
 from cthb.webapp import (
     PLOTLY_CONFIG,
     as_of_control,
@@ -169,7 +173,7 @@ for line in profile.treaties:
                  t("profile.status", lang): treaty_status_text(line, lang),
                  t("profile.decided_by", lang): treaty_basis_text(line, lang),
                  t("profile.date", lang): ev.on.isoformat() if ev else "",
-                 t("profile.source_id", lang): line.status.source_id or ""})
+                 t("profile.source_id", lang): cite_source(facts, line.status.source_id, lang)})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 events = []
 for line in profile.treaties:
@@ -202,15 +206,18 @@ for sline in profile.structures:
     s = sline.status
     approx = t("profile.circa", lang, date=s.evidence_date) if s.approximate else s.evidence_date
     rows.append({t("profile.structure", lang): indicator_label(sline.kind, lang),
-                 t("profile.status", lang): status_label(s.status, lang),
+                 t("profile.status", lang): structure_status_text(s, lang),
                  t("profile.established", lang): s.established or "",
+                 t("profile.plan_period", lang): plan_period_text(s.valid_from, s.valid_until),
                  t("profile.evidence_as_of", lang): approx or "",
                  t("profile.detail", lang): structure_detail_text(s, lang),
-                 t("profile.source_id", lang): s.source_id or ""})
+                 t("profile.source_id", lang): cite_source(facts, s.source_id, lang)})
     for r in sline.history:
         history.append({t("profile.structure", lang): t(f"indicator_short.{r.kind}", lang),
                         t("profile.status", lang): status_label(r.status, lang),
                         t("profile.established", lang): r.established or "",
+                        t("profile.plan_period", lang):
+                            plan_period_text(r.valid_from, r.valid_until),
                         t("profile.evidence_as_of", lang):
                             t("profile.circa", lang, date=r.as_of) if r.as_of_approx
                             else r.as_of,
@@ -221,6 +228,20 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 with st.expander(f"{t('profile.history', lang)} ({len(history)})"):
     if history:
         st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+
+# Monitoring (GRETA)
+st.subheader(t("profile.monitoring", lang))
+st.write(monitoring_text(profile.monitoring, lang))
+if profile.monitoring.rounds:
+    st.dataframe(pd.DataFrame([
+        {t("profile.greta_round", lang): r.round,
+         t("profile.greta_visit", lang): r.visit_date or "",
+         t("profile.greta_published", lang): (r.report_published or "")
+         + (f" {t('profile.greta_not_yet', lang)}" if r.after_as_of else ""),
+         t("profile.greta_ref", lang): r.report_ref or "",
+         t("profile.source_id", lang): cite_source(facts, r.source_id, lang)}
+        for r in profile.monitoring.rounds]),
+        hide_index=True, width="stretch")
 
 # Survey and engagements
 col_a, col_b = st.columns(2)

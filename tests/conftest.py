@@ -71,8 +71,12 @@ def _state(iso3: str, name: str, region: str) -> dict[str, str]:
 
 # A miniature world: each State exercises one rule of the status engine.
 MINI: dict[str, list[dict[str, str]]] = {
-    "sources": [{"source_id": "t", "title": "Test source", "publisher": "tests"},
-                {"source_id": "obs", "title": "A report listing statuses", "publisher": "tests"}],
+    "sources": [{"source_id": "t", "kind": "official", "title": "Test source",
+                 "publisher": "tests"},
+                {"source_id": "obs", "kind": "intergovernmental",
+                 "title": "A report listing statuses", "publisher": "tests"},
+                {"source_id": "greta", "kind": "monitoring", "title": "GRETA report",
+                 "publisher": "Council of Europe"}],
     "states": [
         _state("ALB", "Albania", "South-Eastern Europe"),  # dated actions only
         _state("GEO", "Georgia", "South Caucasus"),  # party by observation, no deposit date
@@ -133,6 +137,31 @@ MINI: dict[str, list[dict[str, str]]] = {
          "as_of_approx": "false", "source_id": "t"},
         {"iso3": "GEO", "kind": "NCM", "status": "yes", "established": "2006",
          "as_of": "2009", "as_of_approx": "true", "source_id": "t"},
+        # Action plans with periods (Albania): a first plan 2005-2007; a second 2008-2010,
+        # reported only later (2012) with its adoption date; a third 2014-2017 reported in
+        # 2015; a 2016 source that describes only the old second plan; a 2019 "planned".
+        {"iso3": "ALB", "kind": "NAP", "status": "yes", "established": "2005",
+         "as_of": "2006", "as_of_approx": "false", "valid_from": "2005",
+         "valid_until": "2007", "source_id": "t"},
+        {"iso3": "ALB", "kind": "NAP", "status": "yes", "established": "2008-03",
+         "as_of": "2012", "as_of_approx": "false", "valid_from": "2008",
+         "valid_until": "2010", "source_id": "greta"},
+        {"iso3": "ALB", "kind": "NAP", "status": "yes", "established": "2014",
+         "as_of": "2015-03", "as_of_approx": "false", "valid_from": "2014",
+         "valid_until": "2017", "source_id": "t"},
+        {"iso3": "ALB", "kind": "NAP", "status": "yes", "established": "2008-03",
+         "as_of": "2016", "as_of_approx": "false", "valid_from": "2008",
+         "valid_until": "2010", "source_id": "obs"},
+        {"iso3": "ALB", "kind": "NAP", "status": "planned", "as_of": "2019-06",
+         "as_of_approx": "false", "source_id": "t"},
+    ],
+    "monitoring": [
+        {"body": "GRETA", "round": "1", "iso3": "ALB", "visit_date": "2011-02",
+         "report_published": "2011-11-21", "report_ref": "GRETA(2011)22", "source_id": "greta"},
+        {"body": "GRETA", "round": "2", "iso3": "ALB", "visit_date": "2015-05",
+         "report_published": "2016-06-10", "source_id": "greta"},
+        {"body": "GRETA", "round": "3", "iso3": "ALB", "visit_date": "2019-10",
+         "source_id": "greta"},
     ],
     "surveys": [{"survey_id": "sr-2007-07", "title": "Survey", "sent": "2007-07-11",
                  "source_id": "t"}],

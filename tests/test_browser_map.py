@@ -86,8 +86,8 @@ def test_map_offline_controls_and_click_to_profile() -> None:
         assert "indicator=NRM" in page.url
         assert "National Referral Mechanism" in _title(page)
 
-        # Date: the "Latest" preset; Mongolia is now a participating State.
-        page.get_by_role("button", name="Latest").click()
+        # Date: the "Today" preset; Mongolia is now a participating State.
+        page.get_by_role("button", name="Today").click()
         wait_for_app(page)
         assert "as_of=" in page.url and "as_of=2007-11-13" not in page.url
         page.wait_for_selector(STATE_PATHS)

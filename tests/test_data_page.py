@@ -24,8 +24,8 @@ def imported(real_data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
     db = tmp_path / "db" / "cthb.duckdb"
     store.build(real_data_copy, db)
     f = tmp_path / "new-source.csv"
-    f.write_text("source_id,title,publisher,published,url,locator,accessed,note\n"
-                 "page-test-src,Page test report,Tester,2024,https://example.org/r,,,\n")
+    f.write_text("source_id,kind,title,publisher,published,url,locator,accessed,note\n"
+                 "page-test-src,official,Page test report,Tester,2024,https://example.org/r,,,\n")
     importer.import_file(f, real_data_copy, db)
     return real_data_copy, db
 
@@ -48,15 +48,26 @@ def test_page_runs(imported: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
     at = run_page(data, db, monkeypatch, lang=lang, as_of="2007-11-13")
     assert not at.exception
     frames = [e.value for e in at.dataframe]
-    assert len(frames) == 3  # coverage, sources, changelog
-    coverage, sources, log = frames
-    assert len(coverage) == 9 and set(coverage["states"]) == {56}
+    # coverage, the statuses resting on old evidence, facts by source kind, sources, changelog
+    assert len(frames) == 5
+    coverage, stale, kinds, sources, log = frames
+    assert len(coverage) == 10 and set(coverage["states"]) == {56}
     assert (coverage["known_exactly"] + coverage["known_by_observation"]
             + coverage["unknown"] == coverage["states"]).all()
+    # On 2007-11-13 every stale status rests on evidence more than five years old.
+    assert len(stale) and (stale["age_years"] > 5).all()
+    assert set(stale["indicator"]) <= {"NCM", "NAP", "NR", "NRM"}
+    # Every stored fact is counted under exactly one source kind.
+    assert (kinds[list(schema.SOURCE_KINDS)].sum(axis=1) == kinds["total"]).all()
+    assert kinds.loc[kinds["indicator"].isin(["UNTOC", "Palermo Protocol", "CETS 197",
+                                              "Палермский протокол"]),
+                     ["media", "ngo_research", "foreign_government"]].sum().sum() == 0
     assert "page-test-src" in set(sources["source_id"])
+    assert sources.loc[sources["source_id"] == "page-test-src", "kind_label"].item() == (
+        "Official" if lang == "en" else "Официальный")
     assert list(log["file"]) == ["new-source.csv"]
     headers = [h.value for h in at.header]
-    assert len(headers) == 5
+    assert len(headers) == 6
     if lang == "ru":
         assert headers[0] == "Полнота данных"
 

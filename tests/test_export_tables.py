@@ -88,4 +88,9 @@ def test_gap_list_download_round_trip(facts: Facts) -> None:
     assert set(table["source_id"]) <= ids
     csv_text = to_csv_bytes(table, meta).decode("utf-8-sig")
     for sid in set(table["source_id"]):
-        assert f"# Source: {sid}: " in csv_text
+        # Each source with its kind, as on screen: "untc-xviii-12 [Depositary]: <title>".
+        src = facts.sources[sid]
+        kind = "Copy of a depositary record" if src["kind"] == "copy" else src["kind"].title()
+        assert f"# Source: {sid} [{kind}]: {src['title']}" in csv_text
+    kinds = {row[4].value for row in wb["about"].iter_rows() if row[0].value in ids}
+    assert "Depositary" in kinds or "Copy of a depositary record" in kinds

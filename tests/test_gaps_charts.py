@@ -31,12 +31,19 @@ def engine_counts(facts: Facts, indicator: str, on: date,
     return Counter(status for iso3, status in rows if states is None or iso3 in states)
 
 
-def bar_counts(figure: object, lang: str = "en") -> dict[tuple[str, str], int]:
-    """(indicator label, status label) -> count, read back from the stacked bars."""
+def bar_counts(figure: object, lang: str = "en", stale_only: bool = False
+               ) -> dict[tuple[str, str], int]:
+    """(indicator label, status label) -> count, read back from the stacked bars. A status's
+    bar has a current part and a hatched stale part (their hover names the status); both are
+    summed, or with `stale_only` only the hatched parts."""
     out: dict[tuple[str, str], int] = {}
     for trace in figure.data:  # type: ignore[attr-defined]
-        for y, x in zip(trace.y, trace.x, strict=True):
-            out[(y, trace.name)] = int(x)
+        stale = trace.legendgroup == "_stale"
+        if stale_only and not stale:
+            continue
+        for y, x, custom in zip(trace.y, trace.x, trace.customdata, strict=True):
+            status = str(custom[0]).split(" (")[0]
+            out[(y, status)] = out.get((y, status), 0) + int(x)
     return out
 
 
@@ -52,6 +59,12 @@ def test_status_bars_match_the_engine(facts: Facts, on: date) -> None:
         # Nothing drawn that the engine does not say.
         total = sum(v for (y, _), v in drawn.items() if y == short_indicator(ind, "en"))
         assert total == sum(expected.values()) == len(facts.participating_states(on))
+    # The hatched parts are exactly the statuses resting on evidence over five years old.
+    stale = bar_counts(result.figure, stale_only=True)
+    for ind in ("NCM", "NAP", "NR", "NRM"):
+        old = [s for s in st.structure_statuses(facts, ind, on) if s.stale]
+        drawn_old = sum(v for (y, _), v in stale.items() if y == short_indicator(ind, "en"))
+        assert drawn_old == len(old), (ind, on)
 
 
 def test_status_bars_report_date_numbers(facts: Facts) -> None:
@@ -99,11 +112,11 @@ def test_matrix_cells_match_the_engine(facts: Facts, on: date) -> None:
     assert len(cells) == len(states) * len(GAP_CHART_INDICATORS)
     for iso3 in states:
         for ind in ("UNTOC", "COE197", "NR"):
-            if ind == "NR":
-                status = st.structure_status_of(facts, iso3, ind, on).status
-            else:
-                status = st.treaty_status_of(facts, iso3, ind, on).status
-            assert cells[(iso3, ind)] == t(f"gaps_cell.{status}"), (iso3, ind)
+            s = (st.structure_status_of(facts, iso3, ind, on) if ind == "NR"
+                 else st.treaty_status_of(facts, iso3, ind, on))
+            # A stale status keeps its word, marked with "*" (explained in the legend).
+            mark = "*" if s.stale and s.status != "unknown" else ""
+            assert cells[(iso3, ind)] == t(f"gaps_cell.{s.status}") + mark, (iso3, ind)
 
 
 def test_matrix_sorting_and_gap_count(facts: Facts) -> None:

@@ -38,6 +38,15 @@ def env(real_data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
     return real_data_copy, db
 
 
+def existing_row(data: Path, table: str, **key: str) -> tuple[int, dict[str, str]]:
+    """The line number and cells of the row of data/<table>.csv with this key."""
+    with open(data / f"{table}.csv", newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            if all(row[k] == v for k, v in key.items()):
+                return line, row
+    raise KeyError(key)
+
+
 def refused(env: tuple[Path, Path], path: Path, **kw: object) -> list[str]:
     """Import `path`, expect a refusal, check nothing changed; the problems as text."""
     data, db = env
@@ -103,7 +112,8 @@ def test_xlsx_that_is_not_a_workbook(env: tuple[Path, Path], tmp_path: Path) -> 
 def test_unknown_header(env: tuple[Path, Path], tmp_path: Path) -> None:
     assert refused(env, write(tmp_path, "odd.csv", "country,year\nAUT,2007\n")) == [
         "odd.csv:1: 'country,year': the header is not the columns of an importable table "
-        "(sources, treaty_actions, status_observations, structures, survey_responses, "
+        "(sources, treaty_actions, status_observations, structures, monitoring, "
+        "survey_responses, "
         "engagements, memberships, field_operations); give the table with --table NAME"]
 
 
@@ -154,6 +164,8 @@ def test_every_bad_row_at_once(env: tuple[Path, Path], tmp_path: Path) -> None:
         "TKM,COE197,signature,2006-01-01,coe-flags,,replace",  # nothing to replace
         "UZB,COE197,signature,2006-01-01,coe-flags,,maybe",  # bad change word
     ]) + "\n")
+    line, aut = existing_row(env[0], "treaty_actions", iso3="AUT", treaty="UNTOC",
+                             action="signature")
     assert refused(env, f) == [
         "bad.csv:2: column iso3: 'XYZ': unknown iso3: not in states.csv",
         "bad.csv:3: column action_date: '2004-01-01': before COE197 opened for signature on "
@@ -164,9 +176,9 @@ def test_every_bad_row_at_once(env: tuple[Path, Path], tmp_path: Path) -> None:
         "bad.csv:8: column iso3,treaty,action: 'iso3=TJK, treaty=COE197, action=signature': "
         "duplicate of row 7 in this file",
         "bad.csv:9: column iso3,treaty,action: 'iso3=AUT, treaty=UNTOC, action=signature': "
-        "contradicts an existing fact (treaty_actions.csv line 178: action_date='2000-12-12', "
-        "source_id='untc-xviii-12', note='UNTC 2024; PacLII 2006 agrees'); mark it `replace` "
-        "to replace it",
+        f"contradicts an existing fact (treaty_actions.csv line {line}: action_date="
+        f"'{aut['action_date']}', source_id={aut['source_id']!r}, note={aut['note']!r}); mark it "
+        "`replace` to replace it",
         "bad.csv:10: column iso3,treaty,action: 'iso3=TKM, treaty=COE197, action=signature': "
         "replace: no existing row with this key in treaty_actions.csv",
         "bad.csv:11: column change: 'maybe': must be add or replace (empty means add)",
@@ -200,16 +212,17 @@ def test_dry_run_prints_diff_and_changes_nothing(env: tuple[Path, Path], tmp_pat
     f = write(tmp_path, "fix.csv", "\n".join([
         HEADER + ",change",
         "USA,COE197,signature,2006-01-01,coe-flags,test row,add",
-        "AUT,UNTOC,signature,2000-12-13,untc-xviii-12,re-read,replace",
+        "AUT,UNTOC,signature,2000-12-13,untc-xviii-12,re-read,replace",  # same source
     ]) + "\n")
     before = snapshot(data, db)
+    _, aut = existing_row(data, "treaty_actions", iso3="AUT", treaty="UNTOC", action="signature")
     assert cli_main(["import", str(f), "--dry-run"]) == 0
     assert snapshot(data, db) == before
     assert capsys.readouterr().out.splitlines() == [
         "treaty_actions.csv: 1 added, 1 changed, 0 removed",
         "  + USA COE197 signature: action_date=2006-01-01, source_id=coe-flags, note=test row",
         "  ~ AUT UNTOC signature: action_date: '2000-12-12' → '2000-12-13'",
-        "  ~ AUT UNTOC signature: note: 'UNTC 2024; PacLII 2006 agrees' → 're-read'",
+        f"  ~ AUT UNTOC signature: note: {aut['note']!r} → 're-read'",
         "dry run: nothing was changed",
     ]
 
@@ -219,9 +232,9 @@ def test_import_then_restore(env: tuple[Path, Path], tmp_path: Path) -> None:
     old_sources = (data / "sources.csv").read_bytes()
     old_structures = (data / "structures.csv").read_bytes()
     f = xlsx(tmp_path, "new.xlsx", {
-        "sources": [["source_id", "title", "publisher", "published", "url", "locator",
+        "sources": [["source_id", "kind", "title", "publisher", "published", "url", "locator",
                      "accessed", "note"],
-                    ["test-src-1", "A new report, with a comma", "Tester", 2024,
+                    ["test-src-1", "official", "A new report, with a comma", "Tester", 2024,
                      "https://example.org/r", "p. 3", None, None]],
         "structures": [["iso3", "kind", "status", "established", "as_of", "as_of_approx",
                         "detail", "source_id", "note", "change"],
@@ -232,9 +245,10 @@ def test_import_then_restore(env: tuple[Path, Path], tmp_path: Path) -> None:
     assert outcome.version and outcome.plan.counts == (2, 0, 0)
     # Exactly the old bytes plus one appended line each.
     assert (data / "sources.csv").read_bytes() == old_sources + (
-        b'test-src-1,"A new report, with a comma",Tester,2024,https://example.org/r,p. 3,,\n')
+        b'test-src-1,official,"A new report, with a comma",Tester,2024,https://example.org/r,'
+        b'p. 3,,,,\n')
     assert (data / "structures.csv").read_bytes() == old_structures + (
-        b"USA,NR,yes,2008,2024-05,false,Rapporteur,test-src-1,\n")
+        b"USA,NR,yes,2008,2024-05,false,,,Rapporteur,test-src-1,\n")
     # The database was rebuilt from the new files.
     con = store.connect(db)
     try:

@@ -17,7 +17,7 @@ from cthb.facts import load_facts
 from tests.test_import import snapshot
 
 HEADER = "iso3,treaty,action,action_date,source_id,note"
-NEW_SOURCE = "crash-test-src,Crash test report,Tester,2024,,,,\n"
+NEW_SOURCE = "crash-test-src,official,Crash test report,Tester,2024,,,,,,\n"
 NEW_ACTION = "CAN,COE197,signature,2006-01-01,crash-test-src,\n"
 # Before the journal is written the import has not happened; from then on it has.
 BEFORE_COMMIT = ("validated", "staging", "staged")
@@ -36,9 +36,9 @@ def _workbook(tmp_path: Path) -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     src = wb.create_sheet("sources")
-    src.append(["source_id", "title", "publisher", "published", "url", "locator", "accessed",
-                "note"])
-    src.append(["crash-test-src", "Crash test report", "Tester", 2024])
+    src.append(["source_id", "kind", "title", "publisher", "published", "url", "locator",
+                "accessed", "note"])
+    src.append(["crash-test-src", "official", "Crash test report", "Tester", 2024])
     act = wb.create_sheet("treaty_actions")
     act.append(HEADER.split(","))
     act.append(["CAN", "COE197", "signature", "2006-01-01", "crash-test-src"])
@@ -165,8 +165,8 @@ def test_readers_see_old_or_new_never_half(real_data_copy: Path, tmp_path: Path)
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         s = wb.create_sheet("sources")
-        s.append(["source_id", "title", "publisher"])
-        s.append([f"reader-src-{i}", "Report", "Tester"])
+        s.append(["source_id", "kind", "title", "publisher"])
+        s.append([f"reader-src-{i}", "official", "Report", "Tester"])
         a = wb.create_sheet("treaty_actions")
         a.append(HEADER.split(","))
         a.append([iso3, "COE197", "signature", "2006-01-01", f"reader-src-{i}"])

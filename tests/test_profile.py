@@ -128,8 +128,17 @@ def test_points_unknown_is_not_no(facts: Facts, iso3: str, on: date) -> None:
             pt = texts[sline.kind]
             assert pt.kind == "gap" and s.source_id in pt.text and pt.source_ids == [s.source_id]
             assert str(s.evidence_date) in pt.text
+        elif s.status == "expired":
+            pt = texts[sline.kind]
+            assert pt.kind == "gap" and f"ended in {s.valid_until}" in pt.text
+        elif s.status == "yes" and s.stale:
+            # Old evidence of a structure is a question for the delegation, not a finding.
+            pt = texts[sline.kind]
+            assert pt.kind == "unknown" and f"last confirmed {s.decided_on}" in pt.text
         elif s.status == "yes":
             assert sline.kind not in texts
+        if s.stale and s.status in ("no", "planned", "partial", "expired"):
+            assert "Last confirmed" in texts[sline.kind].text
     for line in p.treaties:
         if line.status.status == "signed" and line.status.exact:
             assert f"on {line.status.decided_by.on}, not yet ratified" in texts[line.treaty].text
@@ -162,11 +171,12 @@ def test_usa_not_in_council_of_europe(facts: Facts) -> None:
     assert all(c.indicator != "COE197" for c in p.comparisons)
 
 
-def test_albania_signed_then_ratified(facts: Facts) -> None:
-    early = state_profile(facts, "ALB", date(2006, 6, 1), "en")
-    assert any(pt.text == "Signed CETS 197 on 2005-12-22, not yet ratified."
+def test_croatia_signed_then_ratified(facts: Facts) -> None:
+    # Croatia signed in Warsaw on 16 May 2005 and deposited on 5 Sep 2007 (its MFA says so).
+    early = state_profile(facts, "HRV", date(2006, 6, 1), "en")
+    assert any(pt.text == "Signed CETS 197 on 2005-05-16, not yet ratified."
                for pt in early.points)
-    later = state_profile(facts, "ALB", date(2007, 11, 13), "en")
+    later = state_profile(facts, "HRV", date(2007, 11, 13), "en")
     coe = next(x for x in later.treaties if x.treaty == "COE197")
     assert coe.status.status == "party" and coe.status.in_force_date == date(2008, 2, 1)
 
@@ -249,17 +259,17 @@ def _check_workbook(data: bytes) -> dict[str, list[dict[str, str]]]:
 
 def test_correction_replaces_treaty_action(facts: Facts) -> None:
     original = next(a for a in facts.tables["treaty_actions"]
-                    if a["iso3"] == "ALB" and a["treaty"] == "COE197" and
+                    if a["iso3"] == "HRV" and a["treaty"] == "COE197" and
                     a["action"] == "signature")
     proposed = {c: as_text(original[c]) for c in schema.TABLES_BY_NAME["treaty_actions"]
                 .column_names}
-    proposed["action_date"] = "2005-12-23"
-    corr = build_correction("treaty_actions", original, proposed, SOURCE, "ALB",
+    proposed["action_date"] = "2005-05-17"
+    corr = build_correction("treaty_actions", original, proposed, SOURCE, "HRV",
                             date(2026, 11, 28))
     sheets = _check_workbook(workbook_bytes(corr))
     assert list(sheets) == ["sources", "treaty_actions"]
     row = sheets["treaty_actions"][0]
-    assert row["change"] == "replace" and row["action_date"] == "2005-12-23"
+    assert row["change"] == "replace" and row["action_date"] == "2005-05-17"
     assert row["source_id"] == sheets["sources"][0]["source_id"]
     assert sheets["sources"][0]["url"] == "https://example.org/note"
 

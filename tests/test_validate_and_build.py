@@ -143,3 +143,66 @@ def test_database_is_rebuilt_when_data_changes(tmp_path: Path) -> None:
     write_dataset(d, tables)
     store.ensure_current(d, db)
     assert store.built_version(db) not in (None, v1)
+
+
+# --- source kinds, plan periods, monitoring rounds -----------------------------------------
+
+
+def test_treaty_fact_needs_a_depositary_official_or_monitoring_source(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 0, kind="media")  # "t" decides treaty actions
+    messages = _messages(d)
+    assert messages and all("a treaty fact needs a source of kind depositary, official, "
+                            "monitoring" in m for m in messages)
+    assert messages[0].startswith("treaty_actions.csv:2: column source_id: 't'")
+    assert "this source is 'media'" in messages[0]
+
+
+def test_a_copy_of_a_depositary_record_may_decide_a_treaty_fact(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 0, kind="copy", original_kind="depositary",
+                original_url="https://treaties.un.org/")
+    assert _messages(d) == []
+
+
+def test_a_copy_of_a_news_item_may_not(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 0, kind="copy", original_kind="media")
+    assert any("this source is 'media'" in m for m in _messages(d))
+
+
+def test_a_copy_must_name_its_original_kind(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 2, kind="copy")
+    assert _messages(d) == ["sources.csv:4: column original_kind: a copy must name the kind "
+                            "of its original document"]
+
+
+def test_an_original_names_no_original(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 2, original_kind="official")
+    assert _messages(d) == ["sources.csv:4: column original_kind: 'official': original_kind "
+                            "and original_url are for copies only"]
+
+
+def test_observations_may_rest_on_an_intergovernmental_report(mini_dir: Path) -> None:
+    # The mini dataset's "obs" source is intergovernmental (like the OSCE's 2007 report).
+    assert _messages(mini_dir) == []
+
+
+def test_unknown_source_kind(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "sources", 2, kind="blog")
+    assert _messages(d)[0].startswith("sources.csv:4: column kind: 'blog': must be one of: "
+                                      "depositary, official, monitoring")
+
+
+def test_plan_period_must_not_end_before_it_starts(tmp_path: Path) -> None:
+    tables = copy.deepcopy(MINI)
+    nap = next(i for i, r in enumerate(tables["structures"]) if r["kind"] == "NAP")
+    tables["structures"][nap].update(valid_from="2010", valid_until="2008")
+    d = write_dataset(tmp_path / "data", tables)
+    assert _messages(d) == [f"structures.csv:{nap + 2}: column valid_until: '2008': the period "
+                            "ends before it starts (2010)"]
+
+
+def test_monitoring_report_before_visit_and_bad_round(tmp_path: Path) -> None:
+    d = _broken(tmp_path, "monitoring", 0, report_published="2010-01", round="12")
+    assert _messages(d) == [
+        "monitoring.csv:2: column round: '12': an evaluation round is a number from 1 to 9",
+        "monitoring.csv:2: column report_published: '2010-01': report published before the "
+        "visit (2011-02)"]

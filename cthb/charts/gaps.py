@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 
 from cthb import status as st
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
-from cthb.charts.style import STATUS_COLOURS, UNKNOWN_GREY, frame_figure
+from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_figure
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
@@ -115,7 +115,7 @@ def text_colour(fill: str) -> str:
 
 def _family_statuses(family: str) -> tuple[str, ...]:
     return {"treaty": st.TREATY_STATUSES, "structure": st.STRUCTURE_STATUSES,
-            "survey": st.SURVEY_STATUSES}[family]
+            "survey": st.SURVEY_STATUSES, "monitoring": st.MONITORING_STATUSES}[family]
 
 
 def status_counts_frame(facts: Facts, on: date, lang: str = "en", region: str | None = None,
@@ -128,10 +128,12 @@ def status_counts_frame(facts: Facts, on: date, lang: str = "en", region: str | 
     for ind in GAP_CHART_INDICATORS:
         sub = m[m["indicator"] == ind]
         counts = sub["status"].value_counts()
+        stale = sub[sub["stale"].astype(bool)]["status"].value_counts()
         for s in INDICATORS[ind].statuses:
             rows.append({"indicator": ind, "indicator_label": short_indicator(ind, lang),
                          "status": s, "status_label": status_label(s, lang),
-                         "count": int(counts.get(s, 0)), "states": len(sub)})
+                         "count": int(counts.get(s, 0)), "stale": int(stale.get(s, 0)),
+                         "states": len(sub)})
     return pd.DataFrame(rows)
 
 
@@ -150,6 +152,7 @@ def build_status_bars(facts: Facts, params: ChartParams) -> ChartResult:
     for family in ("treaty", "structure", "survey"):
         order += [(family, s) for s in _family_statuses(family) if s != "unknown"]
     order.append(("all", "unknown"))
+    stale_legend = True
     for family, s in order:
         inds = [i for i in GAP_CHART_INDICATORS
                 if (family == "all" or INDICATORS[i].family == family)]
@@ -157,19 +160,34 @@ def build_status_bars(facts: Facts, params: ChartParams) -> ChartResult:
         if sub["count"].sum() == 0 and s != "unknown":
             continue
         colour = STATUS_COLOURS[s]
-        fig.add_trace(go.Bar(
-            orientation="h", y=sub["indicator_label"], x=sub["count"],
-            name=status_label(s, lang),
-            # The pale "non-member" fill needs an outline to stand out from the background.
-            marker={"color": colour, "line": {"color": "#bbbbbb" if s == "non-member"
-                                              else "white", "width": 1}},
-            text=[str(c) if c else "" for c in sub["count"]], textposition="inside",
-            insidetextanchor="middle", textfont={"color": text_colour(colour), "size": 14},
-            textangle=0, legendgroup=family,
-            legendgrouptitle={"text": t(f"gaps.legend_{family}", lang)},
-            customdata=sub[["status_label", "states"]].to_numpy(),
-            hovertemplate="%{y}<br>%{customdata[0]}: <b>%{x}</b> / %{customdata[1]}"
-                          "<extra></extra>"))
+        # Statuses resting on evidence more than five years old are counted apart: the same
+        # colour, hatched, right after the current part of the bar.
+        for part, counts in (("current", sub["count"] - sub["stale"]), ("stale", sub["stale"])):
+            if part == "stale" and not counts.sum():
+                continue
+            stale = part == "stale"
+            fig.add_trace(go.Bar(
+                orientation="h", y=sub["indicator_label"], x=counts,
+                name=t("gaps.stale_legend", lang) if stale else status_label(s, lang),
+                # The pale "non-member" fill needs an outline to stand out from the background.
+                marker={"color": colour, "line": {"color": "#bbbbbb" if s == "non-member"
+                                                  else "white", "width": 1},
+                        "pattern": {"shape": "/" if stale else "", "fgcolor": text_colour(colour),
+                                    "fillmode": "overlay",
+                                    "size": 7, "solidity": 0.3}},
+                text=[str(c) if c else "" for c in counts], textposition="inside",
+                insidetextanchor="middle", textfont={"color": text_colour(colour), "size": 14},
+                textangle=0, legendgroup="_stale" if stale else family,
+                legendgrouptitle={"text": t(f"gaps.legend_{'stale' if stale else family}",
+                                            lang)},
+                showlegend=not stale or stale_legend,
+                customdata=[[status_label(s, lang)
+                             + (f" ({t('gaps.stale_short', lang)})" if stale else ""), n]
+                            for n in sub["states"]],
+                hovertemplate="%{y}<br>%{customdata[0]}: <b>%{x}</b> / %{customdata[1]}"
+                              "<extra></extra>"))
+            if stale:
+                stale_legend = False
     fig.update_layout(
         barmode="stack", bargap=0.3, height=560,
         yaxis={"categoryorder": "array", "categoryarray": y_labels, "autorange": "reversed",
@@ -237,7 +255,9 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     records: list[dict[Any, Any]] = m.to_dict("records")
     for r in records:
         z[int(r["row"])][int(r["col"])] = palette.index(STATUS_COLOURS[r["status"]])
-        text[int(r["row"])][int(r["col"])] = t(f"gaps_cell.{r['status']}", lang)
+        # A stale status keeps its word, with a mark that the legend explains.
+        text[int(r["row"])][int(r["col"])] = (t(f"gaps_cell.{r['status']}", lang)
+                                              + ("*" if r["stale"] else ""))
 
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
@@ -259,6 +279,14 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
         customdata=m[["iso3", "indicator"]].to_numpy(), hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name=""))
+    # Stale evidence: a dark outline around the cell (and "*" after its word).
+    stale = m[m["stale"].astype(bool)]
+    if len(stale):
+        fig.add_trace(go.Scatter(
+            x=[cols[c] for c in stale["col"]], y=list(stale["state"]), mode="markers",
+            marker={"symbol": "square-open", "size": 19,
+                    "line": {"color": STALE_MARK, "width": 2.2}, "color": STALE_MARK},
+            hoverinfo="skip", name=t("gaps.stale_matrix_legend", lang), showlegend=True))
     # The gap count per State, as a last column of numbers.
     per_state = m.drop_duplicates("iso3")
     gap_col = t("indicator_short.GAPS", lang)
@@ -297,7 +325,7 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     fig.update_layout(margin={"t": 125, "b": 125, "l": 170})
     fig.layout.annotations[-1].update(yshift=-75)
     data = m[["iso3", "state", "region", "indicator", "status", "detail", "evidence_date",
-              "exact", "source_id", "is_gap", "is_unknown", "gaps"]]
+              "exact", "stale", "source_id", "is_gap", "is_unknown", "gaps"]]
     alt = t("gaps.matrix_alt", lang, n=len(states), date=format_date(on, lang))
     return ChartResult(fig, data.reset_index(drop=True), title, sub_text,
                        list(dict.fromkeys(source_ids)), alt)

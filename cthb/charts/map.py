@@ -22,10 +22,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cthb import geo, paths
+from cthb.changes import change_kind
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
 from cthb.charts.style import (
     CHANGED_OUTLINE,
     GAP_SCALE,
+    STALE_MARK,
     STATUS_COLOURS,
     UNKNOWN_GREY,
     frame_figure,
@@ -131,7 +133,7 @@ def status_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd
             "detail": [_gap_detail(row, lang) for row in g.itertuples()],
             "evidence_date": "",
             "source_id": [gap_sources.get(a3, "") for a3 in g["iso3"]],
-            "gaps": g["gaps"], "unknowns": g["unknowns"],
+            "gaps": g["gaps"], "unknowns": g["unknowns"], "stale": False,
         })
     else:
         f = indicator_frame(facts, indicator, on, lang)
@@ -141,6 +143,7 @@ def status_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd
             "evidence_date": f["evidence_date"].map(_clean),
             "source_id": f["source_id"].map(_clean),
             "gaps": f["is_gap"].astype(int), "unknowns": f["is_unknown"].astype(int),
+            "stale": f["stale"].astype(bool),
         })
     return df.sort_values("iso3").reset_index(drop=True)
 
@@ -179,20 +182,25 @@ def map_frame(facts: Facts, params: ChartParams) -> pd.DataFrame:
         df["before_label"] = [category_label(indicator, s, params.lang) if s
                               else t("map.not_participating_short", params.lang)
                               for s in df["before_status"]]
-        df["changed"] = df["before_status"] != df["status"]
+        df["change"] = [change_kind(by_iso.get(a3), str(s))
+                        for a3, s in zip(df["iso3"], df["status"], strict=True)]
+        # Only a real change of status is outlined: "became known" is listed apart.
+        df["changed"] = df["change"] == "changed"
     else:
+        df["change"] = ""
         df["changed"] = False
     return df
 
 
-def map_changes(data: pd.DataFrame) -> pd.DataFrame:
-    """The States whose status changed between the two dates, from a map's or tile grid's
-    `ChartResult.data` (empty without a comparison date)."""
+def map_changes(data: pd.DataFrame, kind: str = "changed") -> pd.DataFrame:
+    """The States whose status moved between the two dates in the way `kind` names
+    ("changed", "became known", ...), from a map's or tile grid's `ChartResult.data` (empty
+    without a comparison date)."""
     cols = ["iso3", "state", "before_label", "status_label", "detail", "evidence_date",
             "source_id"]
-    if "changed" not in data:
+    if "change" not in data:
         return pd.DataFrame(columns=cols)
-    return data[data["changed"].astype(bool)][cols].reset_index(drop=True)
+    return data[data["change"] == kind][cols].reset_index(drop=True)
 
 
 def legend_counts(df: pd.DataFrame, indicator: str, lang: str) -> list[tuple[str, str, int]]:
@@ -263,13 +271,17 @@ def hover_text(row: Any, indicator: str, params: ChartParams) -> str:
              f"{t(f'indicator_short.{indicator}', lang)}: <b>{html.escape(row.status_label)}</b>"]
     if row.detail:
         lines.append(_wrap(row.detail))
-    if row.evidence_date:
+    if row.evidence_date and row.stale:
+        lines.append(f"<b>{t('map.stale_hover', lang, date=row.evidence_date)}</b>")
+    elif row.evidence_date:
         lines.append(f"{t('map.date', lang)}: {row.evidence_date}")
     if row.source_id:
         lines.append(f"{t('app.source', lang)}: {html.escape(row.source_id)}")
     if params.compare_to is not None and getattr(row, "changed", False):
         lines.append(f"<b>{params.compare_to.isoformat()}: {html.escape(row.before_label)} → "
                      f"{params.as_of.isoformat()}: {html.escape(row.status_label)}</b>")
+    elif params.compare_to is not None and getattr(row, "change", "") == "became known":
+        lines.append(t("map.became_known_hover", lang, date=params.compare_to.isoformat()))
     if not row.in_group:
         lines.append(f"<i>{t('map.outside_filter', lang)}</i>")
     return "<br>".join(lines)
@@ -300,6 +312,9 @@ def _subtitle(df: pd.DataFrame, indicator: str, params: ChartParams) -> str:
     if params.compare_to is not None:
         parts.append(t("map.compare_note", lang, date=params.compare_to.isoformat(),
                        n=int(df["changed"].sum())))
+        known = int((df["change"] == "became known").sum())
+        if known:
+            parts.append(t("map.became_known_note", lang, n=known))
     return " · ".join(p for p in parts if p)
 
 
@@ -380,6 +395,26 @@ def _category_traces(df: pd.DataFrame, indicator: str, params: ChartParams,
     return traces
 
 
+def _stale_traces(df: pd.DataFrame, subplot: str, states: list[str], lang: str,
+                  hatch: Any, show_legend: bool) -> list[go.Scattergeo]:
+    """Diagonal hatching over the States whose status rests on evidence more than five years
+    old: the colour still says what the source said, the hatching says it is old news. Each
+    line is dark with a white halo, so it shows on dark and light fills alike."""
+    lons, lats = hatch(states)
+    if not lons:
+        # States too small for the lines (microstates): their markers carry the mark, and
+        # the legend still explains it.
+        lons, lats = [None], [None]
+    n = int(df.loc[df["in_group"], "stale"].sum())
+    common = {"lon": lons, "lat": lats, "mode": "lines", "hoverinfo": "skip",
+              "legendgroup": "_stale", "geo": subplot}
+    return [go.Scattergeo(**common, line={"color": "rgba(255,255,255,0.85)", "width": 2.6},
+                          showlegend=False, name=""),
+            go.Scattergeo(**common, line={"color": STALE_MARK, "width": 1.1},
+                          name=_legend_name(t("map.stale_legend", lang), n), legendrank=900,
+                          showlegend=show_legend)]
+
+
 def _legend_name(label: str, count: int) -> str:
     # A category present only among faded (filtered-out) States gets no "(0)".
     return f"{label} ({count})" if count else label
@@ -436,10 +471,14 @@ def _microstate_trace(df: pd.DataFrame, indicator: str, params: ChartParams) -> 
     hover = {r.iso3: hover_text(r, indicator, params) for r in df.itertuples()}
     fills = [category_colour(indicator, str(rows.at[a3, "status"])) for a3 in pts["iso3"]]
     changed = [bool(rows.at[a3, "changed"]) for a3 in pts["iso3"]]
+    stale = [bool(rows.at[a3, "stale"]) for a3 in pts["iso3"]]
     faded = [not bool(rows.at[a3, "in_group"]) for a3 in pts["iso3"]]
     return go.Scattergeo(
         lon=list(pts["lon"]), lat=list(pts["lat"]), mode="markers",
-        marker={"size": MICROSTATE_SIZE, "color": fills, "symbol": "circle",
+        marker={"size": MICROSTATE_SIZE, "color": fills,
+                # Stale evidence: the marker's own hatching (microstates are too small to
+                # carry the map's diagonal lines).
+                "symbol": ["circle-x" if s else "circle" for s in stale],
                 "opacity": [FADED_OPACITY if f else 1.0 for f in faded],
                 # A dark ring: a microstate shares its colour with the country around it.
                 "line": {"color": [CHANGED_OUTLINE if c else "#333333" for c in changed],
@@ -470,6 +509,14 @@ def build_map(facts: Facts, params: ChartParams) -> ChartResult:
             traces.append(_absent_trace(facts, here, params, geo.states_geojson(here), key))
     traces += _category_traces(df, indicator, params, subplot_of,
                                lambda locs: geo.states_geojson(locs), lang)
+    stale = df[df["stale"]]
+    for n, key in enumerate(subplots):
+        here = [a3 for a3 in stale["iso3"] if subplot_of.get(a3) == key]
+        if here:
+            traces += _stale_traces(df, key, here, lang, geo.hatch_lines,
+                                    show_legend=n == 0 or not any(
+                                        subplot_of.get(a3) == subplots[0]
+                                        for a3 in stale["iso3"]))
     traces.append(_microstate_trace(df, indicator, params))
 
     fig = go.Figure(traces)
@@ -509,9 +556,9 @@ def _place_legend(fig: go.Figure, indicator: str, lang: str, view: str) -> None:
 
 def _export_frame(df: pd.DataFrame, params: ChartParams) -> pd.DataFrame:
     cols = ["iso3", "state", "region", "status", "status_label", "detail", "evidence_date",
-            "source_id", "gaps", "unknowns", "in_group"]
+            "stale", "source_id", "gaps", "unknowns", "in_group"]
     if params.compare_to is not None:
-        cols += ["before_status", "before_label", "changed"]
+        cols += ["before_status", "before_label", "change", "changed"]
     out = df[cols].copy()
     out.insert(0, "as_of", params.as_of.isoformat())
     out.insert(1, "indicator", params.indicator or DEFAULT_INDICATOR)
@@ -541,6 +588,23 @@ def tiles_geojson(iso3: Iterable[str] | None = None) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _tile_hatch(iso3: list[str]) -> tuple[list[float | None], list[float | None]]:
+    """Diagonal lines across each tile (the tile grid's version of geo.hatch_lines)."""
+    grid = geo.tiles().set_index("iso3")
+    cells = {str(a3): (float(c), -float(r)) for a3, c, r in
+             zip(grid.index, grid["col"], grid["row"], strict=True)}
+    h = TILE_SIDE / 2
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for a3 in iso3:
+        x, y = cells[a3]
+        for k in (-0.5, 0.0, 0.5):  # three parallel lines, clipped to the square
+            lo, hi = max(-h, -h - k * 2 * h), min(h, h - k * 2 * h)
+            lons += [x + lo, x + hi, None]
+            lats += [y + lo + k * 2 * h, y + hi + k * 2 * h, None]
+    return lons, lats
+
+
 def _tile_layout() -> dict[str, Any]:
     grid = geo.tiles()
     return {"geo": {
@@ -562,6 +626,9 @@ def build_tiles(facts: Facts, params: ChartParams) -> ChartResult:
         traces.append(_absent_trace(facts, absent, params, tiles_geojson(absent), "geo"))
     traces += _category_traces(df, indicator, params, {a3: "geo" for a3 in df["iso3"]},
                                tiles_geojson, lang)
+    stale = [a3 for a3 in df.loc[df["stale"], "iso3"] if a3 in grid.index]
+    if stale:
+        traces += _stale_traces(df, "geo", stale, lang, _tile_hatch, show_legend=True)
     # Labels: the ISO code on each tile, black or white by the tile's fill.
     fills = {str(r.iso3): category_colour(indicator, str(r.status)) for r in df.itertuples()}
     fills.update({a3: CONTEXT_FILL for a3 in absent})

@@ -53,9 +53,12 @@ def timeline_frame(profile: Profile, lang: str) -> pd.DataFrame:
         lane = _lane(line.treaty, lang)
         for a in line.actions:
             kind = "signature" if a.action == "signature" else "binding"
-            rows.append({"lane": lane, "date": a.on, "event": action_label(a.action, lang),
-                         "status": "signed" if kind == "signature" else "party",
-                         "kind": kind, "source_id": a.source_id})
+            status = "signed" if kind == "signature" else "party"
+            # The hover names the status the action brings ("Ratification: Party").
+            rows.append({"lane": lane, "date": a.on,
+                         "event": f"{action_label(a.action, lang)}: "
+                                  f"{t('status.' + status, lang)}",
+                         "status": status, "kind": kind, "source_id": a.source_id})
         for o in line.observations:
             rows.append({"lane": lane, "date": o.on,
                          "event": t("profile.observed", lang,

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 DARK_BLUE = "#0b3c6b"  # L* 25
 MID_BLUE = "#3f8fd2"  # L* 57
 AMBER = "#f0a03c"  # L* 72
-RED = "#c0392b"  # L* 45
+RED = "#c8402f"  # L* 47: 10 from MID_BLUE, 12 from PURPLE
+PURPLE = "#7b3294"  # L* 35: a plan that ran out, apart from "no" and from "yes"
 UNKNOWN_GREY = "#d0d0d0"  # L* 83: at least 10 from AMBER (72), never the colour of "no"
 PALE = "#f8edd6"  # L* 94: outside the scope of the indicator (CoE non-member); a cream, not
 # the neutral grey of the land of non-OSCE countries on maps
@@ -33,11 +34,23 @@ STATUS_COLOURS: dict[str, str] = {
     "yes": DARK_BLUE,
     "partial": MID_BLUE,
     "planned": AMBER,
+    "expired": PURPLE,
     "no": RED,
     # survey
     "responded": DARK_BLUE,
     "not responded": AMBER,
+    # GRETA monitoring: the further a State is in the cycle, the darker (L* 18 .. 62)
+    "round 5": "#122d4b",
+    "round 4": "#1c4675",
+    "round 3": "#265fa1",
+    "round 2": "#317bcf",
+    "round 1": "#6199da",
+    "no report yet": AMBER,
+    "not monitored": PALE,
 }
+# Evidence more than five years older than the date shown: hatched on maps, outlined in the
+# matrix, and named in every legend (see cthb.status.STALE_AFTER_YEARS).
+STALE_MARK = "#3a3a3a"
 # Sequential scale for counts of gaps (0 = none): light to dark warm.
 GAP_SCALE = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#a63603", "#7f2704",
              "#4d1802"]

@@ -21,9 +21,11 @@ from cthb.profile import (
     Profile,
     action_label,
     membership_text,
+    monitoring_text,
     source_line,
     state_profile,
     structure_detail_text,
+    structure_status_text,
     treaty_status_text,
 )
 from cthb.schema import STRUCTURE_KINDS, TREATIES
@@ -59,6 +61,7 @@ def summary_lines(profile: Profile, lang: str) -> list[tuple[str, str]]:
         (t("profile.coe", lang), membership_text(h.coe, lang)),
         (t("profile.eu", lang), membership_text(h.eu, lang)),
         (t("profile.field_ops", lang), ops),
+        (t("profile.monitoring", lang), monitoring_text(profile.monitoring, lang)),
         (t("profile.survey", lang), survey),
     ]
 
@@ -82,7 +85,7 @@ def structure_rows(profile: Profile, lang: str, detail_chars: int = 160) -> list
         detail = structure_detail_text(s, lang)
         if len(detail) > detail_chars:
             detail = detail[: detail_chars - 1].rstrip() + "…"
-        rows.append([indicator_label(line.kind, lang), status_label(s.status, lang),
+        rows.append([indicator_label(line.kind, lang), structure_status_text(s, lang),
                      s.established or "", _when(s.evidence_date, s.approximate, lang), detail,
                      s.source_id or "—"])
     return rows
@@ -216,7 +219,7 @@ def _pdf(facts: Facts, profile: Profile, lang: str, fit: _Fit) -> tuple[bytes, i
                          count=len(profile.engagements) - fit.max_engagements), small))
     story.append(p(t("brief.sources", lang), h2))
     for sid in profile.source_ids[: fit.max_sources]:
-        story.append(_source_paragraph(facts, sid, small))
+        story.append(_source_paragraph(facts, sid, small, lang))
     if len(profile.source_ids) > fit.max_sources:
         story.append(p(t("brief.more_sources", lang,
                          count=len(profile.source_ids) - fit.max_sources), small))
@@ -243,13 +246,13 @@ def _pdf(facts: Facts, profile: Profile, lang: str, fit: _Fit) -> tuple[bytes, i
     return buf.getvalue(), pages[0]
 
 
-def _source_paragraph(facts: Facts, sid: str, style: object) -> object:
+def _source_paragraph(facts: Facts, sid: str, style: object, lang: str) -> object:
     from reportlab.platypus import Paragraph
 
     src = facts.source(sid) or {}
     url = src.get("url")
-    text = escape(source_line(facts, sid) if not url else
-                  source_line(facts, sid).removesuffix(" " + url))
+    text = escape(source_line(facts, sid, lang) if not url else
+                  source_line(facts, sid, lang).removesuffix(" " + url))
     if url:
         text += f' <link href="{escape(url, {chr(34): "&quot;"})}" color="#0b3c6b">' \
                 f"{escape(url)}</link>"
@@ -469,7 +472,7 @@ class _Deck:
         for k, col in enumerate(columns):
             if not col:
                 continue
-            lines = [(_clip(source_line(facts, sid), 210), False) for sid in col]
+            lines = [(_clip(source_line(facts, sid, lang), 210), False) for sid in col]
             if k == 1 and len(ids) > max_shown:
                 lines.append((t("brief.more_sources", lang, count=len(ids) - max_shown), True))
             self._text(slide, 0.5 + k * 6.3, 1.4, 6.1, 5.5, lines, 9)

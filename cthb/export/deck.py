@@ -28,6 +28,7 @@ from cthb.charts.style import EXPORT_HEIGHT, EXPORT_WIDTH
 from cthb.export import images
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, t
+from cthb.sources import ref_of, source_text
 
 SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
@@ -305,12 +306,7 @@ def _source_slides(prs: Deck, facts: Facts, source_ids: Sequence[object],
         src = facts.source(sid)
         if src is None:
             continue
-        text = f"{src['title']} — {src['publisher']}"
-        if src.get("published"):
-            text += f", {src['published']}"
-        if src.get("url"):
-            text += f". {src['url']}"
-        entries.append(text)
+        entries.append(source_text(ref_of(sid, src), lang, with_id=False))
     if not entries:
         entries = [t("deck.no_sources", lang)]
     per_slide = 2 * SOURCES_PER_COLUMN

@@ -41,17 +41,9 @@ import pandas as pd
 import xlsxwriter
 
 from cthb.facts import Facts
+from cthb.sources import SourceRef, kind_label, source_refs, source_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    source_id: str
-    title: str
-    publisher: str
-    url: str = ""
-    locator: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,20 +63,7 @@ class TableMeta:
 DEFAULT_LABELS = {"as_of": "As of", "filters": "Filters", "generated": "Generated",
                   "data_version": "Data version", "source": "Source", "sources": "Sources",
                   "title": "Title", "none": "none", "id": "Id", "publisher": "Publisher",
-                  "url": "URL", "locator": "Locator"}
-
-
-def source_refs(facts: Facts, source_ids: Iterable[str | None]) -> tuple[SourceRef, ...]:
-    """The cited sources behind a table, each once, in first-seen order."""
-    out = []
-    for sid in dict.fromkeys(s for s in source_ids if s):
-        src = facts.source(sid)
-        if src is None:
-            out.append(SourceRef(sid, sid, ""))
-            continue
-        out.append(SourceRef(sid, str(src.get("title") or sid), str(src.get("publisher") or ""),
-                             str(src.get("url") or ""), str(src.get("locator") or "")))
-    return tuple(out)
+                  "url": "URL", "locator": "Locator", "kind": "Kind"}
 
 
 def table_meta(facts: Facts, title: str, as_of: date | None, source_ids: Iterable[str | None],
@@ -117,17 +96,6 @@ def _filters_text(meta: TableMeta) -> str:
     return "; ".join(f"{k} = {v}" for k, v in meta.filters.items())
 
 
-def _source_text(s: SourceRef) -> str:
-    text = f"{s.source_id}: {s.title}"
-    if s.publisher:
-        text += f" ({s.publisher})"
-    if s.locator:
-        text += f", {s.locator}"
-    if s.url:
-        text += f" {s.url}"
-    return text
-
-
 def metadata_lines(meta: TableMeta) -> list[str]:
     """The metadata block as plain lines (without the leading "# ")."""
     lines = [meta.title,
@@ -135,7 +103,7 @@ def metadata_lines(meta: TableMeta) -> list[str]:
              f"{_label(meta, 'filters')}: {_filters_text(meta)}",
              f"{_label(meta, 'generated')}: {_generated(meta)}",
              f"{_label(meta, 'data_version')}: {meta.data_version or '-'}"]
-    lines += [f"{_label(meta, 'source')}: {_source_text(s)}" for s in meta.sources]
+    lines += [f"{_label(meta, 'source')}: {source_text(s)}" for s in meta.sources]
     return lines
 
 
@@ -202,6 +170,7 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
     about.set_column(0, 0, 18)
     about.set_column(1, 1, 70)
     about.set_column(2, 3, 40)
+    about.set_column(4, 4, 28)
     about.write_string(0, 0, meta.title, title_fmt)
     rows = [(_label(meta, "as_of"), meta.as_of.isoformat() if meta.as_of else "-"),
             (_label(meta, "filters"), _filters_text(meta)),
@@ -213,7 +182,7 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
     r = len(rows) + 3
     about.write_string(r, 0, _label(meta, "sources"), title_fmt)
     r += 1
-    for c, key in enumerate(("id", "title", "publisher", "url")):
+    for c, key in enumerate(("id", "title", "publisher", "url", "kind")):
         about.write_string(r, c, _label(meta, key), bold)
     for s in meta.sources:
         r += 1
@@ -224,6 +193,7 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
             about.write_url(r, 3, s.url, string=s.url)
         else:
             about.write_string(r, 3, s.url)
+        about.write_string(r, 4, kind_label(s, meta.labels.get("_lang", "en")))
     wb.close()
     return buf.getvalue()
 

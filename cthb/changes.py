@@ -1,0 +1,65 @@
+"""What changed between two dates, told honestly: a State whose status was `unknown` on the
+earlier date and is known on the later one has not changed status, we have only learnt it.
+
+Every comparison in the product (map compare mode, the Gaps page, exports, the profile's "what
+changed") classifies each State x indicator pair with `change_kind`, so "became known" is never
+counted as a change of status.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from cthb.facts import Facts
+from cthb.indicators import indicator_frame
+
+ChangeKind = Literal["", "changed", "became known", "no longer known", "not participating"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
+    "changed", "became known", "no longer known", "not participating")
+
+COLUMNS = ["iso3", "state", "region", "indicator", "before_status", "status", "change",
+           "detail", "evidence_date", "source_id"]
+
+
+def change_kind(before: str | None, after: str) -> ChangeKind:
+    """How one status moved between two dates. `before` is None for a State that was not yet
+    participating on the earlier date (Mongolia before 21 Nov 2012)."""
+    if before is None:
+        return "not participating"
+    if before == after:
+        return ""
+    if before == "unknown":
+        return "became known"
+    if after == "unknown":
+        return "no longer known"
+    return "changed"
+
+
+def status_changes(facts: Facts, indicators: tuple[str, ...], before: date, after: date,
+                   lang: str = "en", include_unchanged: bool = False) -> pd.DataFrame:
+    """One row per State x indicator whose status differs between `before` and `after` (every
+    pair with `include_unchanged`), with `change` saying how (see `change_kind`)."""
+    rows = []
+    for indicator in indicators:
+        then = indicator_frame(facts, indicator, before, lang)
+        earlier = dict(zip(then["iso3"], then["status"], strict=True))
+        now = indicator_frame(facts, indicator, after, lang)
+        for r in now.itertuples():
+            previous = earlier.get(r.iso3)
+            kind = change_kind(previous, str(r.status))
+            if kind or include_unchanged:
+                rows.append({"iso3": r.iso3, "state": r.state, "region": r.region,
+                             "indicator": indicator, "before_status": previous or "",
+                             "status": r.status, "change": kind, "detail": r.detail,
+                             "evidence_date": r.evidence_date or "",
+                             "source_id": r.source_id or ""})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def change_counts(changes: pd.DataFrame) -> dict[str, int]:
+    """How many pairs of each kind: real changes are counted apart from "became known"."""
+    counts = changes["change"].value_counts() if len(changes) else pd.Series(dtype=int)
+    return {k: int(counts.get(k, 0)) for k in CHANGE_KINDS}
