@@ -143,9 +143,28 @@ def _describe(actions: list[Record], observations: list[Record]) -> str:
     return "; ".join(parts) if parts else "no data recorded"
 
 
+def monitoring_observations(facts: Facts, iso3: str) -> list[Record]:
+    """GRETA evaluates only Parties to CETS 197: a country visit or a published report of an
+    evaluation round shows the State was a Party by then (the monitoring body's own record).
+    Used as `party` observations, dated at the last possible day of the visit or publication."""
+    out = []
+    for r in facts.monitoring.get(iso3, []):
+        if r["body"] != "GRETA":
+            continue
+        dates = [d.hi for d in (r["visit_pd"], r["published_pd"]) if d is not None]
+        if dates:
+            out.append({"iso3": iso3, "treaty": "COE197", "observed_status": "party",
+                        "as_of": min(dates), "source_id": r["source_id"],
+                        "note": f"GRETA evaluation round {r['round']}"})
+    return out
+
+
 def treaty_status_of(facts: Facts, iso3: str, treaty: str, on: date) -> TreatyStatus:
     actions = facts.actions.get((iso3, treaty), [])
     observations = facts.observations.get((iso3, treaty), [])
+    if treaty == "COE197":
+        observations = sorted([*observations, *monitoring_observations(facts, iso3)],
+                              key=lambda o: o["as_of"])
     treaty_rec = facts.treaties[treaty]
     coe_non_member = treaty == "COE197" and not facts.is_member(iso3, "COE", on)
 
@@ -202,7 +221,8 @@ def _carried_forward(facts: Facts, iso3: str, treaty: str, on: date,
     party), nothing decides: the status it showed is carried forward, dated, and marked stale
     once that record is more than STALE_AFTER_YEARS old. Deposits are public acts that the
     next reading of the depositary's table would show."""
-    if any(o["as_of"] > on for o in observations):
+    if any(o["as_of"] > on for o in observations) or any(
+            a["action_date"] > on for a in facts.actions.get((iso3, treaty), [])):
         return None  # later evidence exists: between the two, the honest answer is unknown
     earlier = [o for o in observations if o["as_of"] < on and o["observed_status"] != "party"]
     if not earlier:

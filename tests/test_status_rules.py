@@ -172,3 +172,14 @@ def test_monitoring_position(mini_facts: Facts) -> None:
     assert monitoring_status_of(mini_facts, "CAN", date(2021, 1, 1)).status == "not monitored"
     # A Party with no evaluation recorded is unknown, not "no report".
     assert monitoring_status_of(mini_facts, "GEO", date(2021, 1, 1)).status == "unknown"
+
+
+def test_greta_evaluations_show_a_party(mini_facts: Facts) -> None:
+    from cthb.status import monitoring_observations
+
+    obs = monitoring_observations(mini_facts, "ALB")
+    # A visit or a published report of a round: the State was a Party by then (last day of
+    # a month-only date), per the monitoring body's own record.
+    assert [(o["observed_status"], o["as_of"]) for o in obs] == [
+        ("party", date(2011, 2, 28)), ("party", date(2015, 5, 31)), ("party", date(2019, 10, 31))]
+    assert all(o["source_id"] == "greta" for o in obs)
