@@ -10,8 +10,13 @@ State names do not live here: they come from data/states.csv in all six language
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
 
 from cthb.schema import LANGUAGES
 
@@ -50,10 +55,45 @@ def normalise_language(lang: str | None) -> str:
     return lang if lang in available_languages() else DEFAULT_LANGUAGE
 
 
+# The placeholder that decides a plural form, in the order they are looked for.
+COUNT_PLACEHOLDERS = ("n", "count")
+
+
+@cache
+def _plural_rule(lang: str) -> Callable[[int], str]:
+    # CLDR plural rules (Babel): English one/other; Russian one/few/many/other.
+    return Locale.parse(lang).plural_form
+
+
+def plural_form(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The CLDR plural category of `n` in `lang`: "1 источник", "2 источника", "5 источников"."""
+    return _plural_rule(lang)(abs(n))
+
+
+def _lookup(key: str, lang: str, values: dict[str, object]) -> str | None:
+    cat = catalogue(lang)
+    if key in cat:
+        return cat[key]
+    # A key with plural forms is a table: key.one, key.few, key.many, key.other.
+    counts = [v for c in COUNT_PLACEHOLDERS if isinstance(v := values.get(c), int)]
+    if f"{key}.other" in cat:
+        form = plural_form(counts[0], lang) if counts else "other"
+        return cat.get(f"{key}.{form}") or cat[f"{key}.other"]
+    return None
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    """The text for `key` in `lang`, with {placeholders} filled from `values`."""
-    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    """The text for `key` in `lang`, with {placeholders} filled from `values`. A key written as
+    a table of plural forms ({ one = ..., few = ..., many = ..., other = ... }) takes the form
+    for the number in `n` or `count`."""
+    text = _lookup(key, lang, values) or _lookup(key, DEFAULT_LANGUAGE, values) or key
     return text.format(**values) if values else text
+
+
+def format_day(d: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date as readers of `lang` write it: "1 December 2026", "1 декабря 2026 г."."""
+    return babel_dates.format_date(d, format="long" if lang != "en" else "d MMMM y",
+                                   locale=lang)
 
 
 def status_label(status: str, lang: str = DEFAULT_LANGUAGE) -> str:

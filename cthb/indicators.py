@@ -89,7 +89,7 @@ def _treaty_detail(facts: Facts, s: st.TreatyStatus, lang: str) -> str:
     known = [f"{_action(a['action'], lang)} {a['action_date']}"
              for a in facts.actions.get((s.iso3, s.treaty), [])]
     known += [t("detail.observed", lang, status=status_label(o["observed_status"], lang),
-                date=o["as_of"]) for o in facts.observations.get((s.iso3, s.treaty), [])]
+                date=o["as_of"]) for o in st.treaty_observations(facts, s.iso3, s.treaty)]
     return t("detail.unknown", lang,
              known="; ".join(known) if known else t("detail.unknown_nothing", lang))
 

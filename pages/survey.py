@@ -7,10 +7,9 @@ import streamlit as st
 
 from cthb import webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
-from cthb.charts.gaps import format_date
 from cthb.charts.survey import survey_date, survey_frame
 from cthb.export.tables import table_meta
-from cthb.i18n import region_label, status_label, t
+from cthb.i18n import format_day, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY
 from cthb.status import survey_list_date
 
@@ -24,8 +23,8 @@ st.caption(t("survey.page_intro", lang))
 on = survey_date(facts, as_of)
 list_date = survey_list_date(facts, DEFAULT_SURVEY)
 if list_date and as_of > list_date:
-    st.info(t("survey.date_note", lang, list_date=format_date(list_date, lang),
-              date=format_date(on, lang)))
+    st.info(t("survey.date_note", lang, list_date=format_day(list_date, lang),
+              date=format_day(on, lang)))
 
 
 region, group = webapp.region_group_filters(lang, "survey_")

@@ -8,6 +8,7 @@ import shapely
 from shapely.geometry import shape
 
 from cthb import geo
+from cthb.facts import Facts
 
 OSCE_ISO3 = {
     "ALB", "AND", "ARM", "AUT", "AZE", "BLR", "BEL", "BIH", "BGR", "CAN", "HRV", "CYP",
@@ -175,9 +176,28 @@ def test_osce_view_frames_every_state() -> None:
             assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, (key, a3)
 
 
-def test_texts() -> None:
-    assert "do not imply official endorsement or acceptance by the OSCE" in geo.DISCLAIMER
-    assert geo.KOSOVO_NOTE.startswith("*All references to Kosovo")
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_map_carries_the_disclaimer_and_kosovo_note(facts: Facts, lang: str) -> None:
+    """The boundary disclaimer is inside every map figure (so every export has it), and the
+    UNSCR 1244 note wherever Kosovo is drawn."""
+    from datetime import date
+
+    from cthb.charts.catalog import ChartParams, load_all
+    from cthb.i18n import t
+
+    charts = load_all()
+    params = ChartParams(as_of=date(2024, 6, 30), lang=lang, indicator="UNTOC",
+                         extra=(("iso3", "SRB"),))
+    for chart_id in ("map", "tiles", "state_locator"):
+        fig = charts[chart_id].build(facts, params).figure
+        text = " ".join(a.text or "" for a in fig.layout.annotations)
+        assert t("app.disclaimer", lang) in text.replace("<br>", " "), chart_id
+    kosovo_map = charts["map"].build(facts, params).figure
+    assert any("XKX" in (tr.locations or ()) for tr in kosovo_map.data)
+    notes = " ".join(a.text or "" for a in kosovo_map.layout.annotations)
+    assert t("map.kosovo_note", lang) in notes.replace("<br>", " ")
+    if lang == "en":
+        assert t("map.kosovo_note", "en") == geo.KOSOVO_NOTE
 
 
 def test_region_views_frame_their_states() -> None:

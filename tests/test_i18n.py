@@ -58,9 +58,44 @@ def test_catalogue_parses_to_flat_strings(lang: str) -> None:
     walk(tree, "")
 
 
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+def _base_keys(cat: dict[str, str]) -> set[str]:
+    """Keys with plural forms (key.one, key.few, ..., key.other) counted once, as `key`."""
+    plural = {k.rsplit(".", 1)[0] for k in cat if k.endswith(".other")}
+    return {k.rsplit(".", 1)[0] if k.rsplit(".", 1)[0] in plural and
+            k.rsplit(".", 1)[1] in PLURAL_FORMS else k for k in cat}
+
+
+@pytest.mark.parametrize("lang", CATALOGUES)
+def test_plural_keys_have_the_language_forms(lang: str) -> None:
+    """Each plural key gives exactly the CLDR categories of the language (Babel)."""
+    from babel import Locale
+
+    cat = i18n.catalogue(lang)
+    tags = set(Locale.parse(lang).plural_form.tags) | {"other"}
+    for base in {k.rsplit(".", 1)[0] for k in cat if k.endswith(".other")}:
+        forms = {k.rsplit(".", 1)[1] for k in cat if k.rsplit(".", 1)[0] == base
+                 and k.rsplit(".", 1)[1] in PLURAL_FORMS}
+        assert forms == tags, (lang, base, forms, tags)
+
+
+def test_counts_take_the_right_word() -> None:
+    line = "map.source_line"
+    assert "1 cited source:" in i18n.t(line, "en", version="v", n=1, ids="x")
+    assert "2 cited sources:" in i18n.t(line, "en", version="v", n=2, ids="x")
+    assert "1 источник:" in i18n.t(line, "ru", version="v", n=1, ids="x")
+    assert "2 источника:" in i18n.t(line, "ru", version="v", n=2, ids="x")
+    assert "5 источников:" in i18n.t(line, "ru", version="v", n=5, ids="x")
+    assert "21 источник:" in i18n.t(line, "ru", version="v", n=21, ids="x")
+    assert i18n.format_day(date(2007, 11, 13), "ru") == "13 ноября 2007\u202fг."
+    assert i18n.format_day(date(2007, 11, 13), "en") == "13 November 2007"
+
+
 @pytest.mark.parametrize("lang", OTHER_CATALOGUES)
 def test_same_keys_as_english(lang: str) -> None:
-    en, other = i18n.catalogue("en"), i18n.catalogue(lang)
+    en, other = _base_keys(i18n.catalogue("en")), _base_keys(i18n.catalogue(lang))
     missing = sorted(set(en) - set(other))
     extra = sorted(set(other) - set(en))
     assert not missing, f"keys in en.toml missing from {lang}.toml: {missing}"
@@ -70,8 +105,14 @@ def test_same_keys_as_english(lang: str) -> None:
 @pytest.mark.parametrize("lang", OTHER_CATALOGUES)
 def test_placeholders_match_english(lang: str) -> None:
     en, other = i18n.catalogue("en"), i18n.catalogue(lang)
-    wrong = {key: (placeholders(en[key]), placeholders(other[key]))
-             for key in set(en) & set(other) if placeholders(en[key]) != placeholders(other[key])}
+    def base(key: str, cat: dict[str, str]) -> str:
+        # Plural forms are compared with the English "other" form.
+        head, _, tail = key.rpartition(".")
+        return f"{head}.other" if tail in PLURAL_FORMS and f"{head}.other" in cat else key
+
+    wrong = {key: (placeholders(en[base(key, en)]), placeholders(other[key]))
+             for key in other if base(key, en) in en
+             and placeholders(en[base(key, en)]) != placeholders(other[key])}
     assert not wrong, f"{lang}.toml placeholders differ from en.toml (en, {lang}): {wrong}"
 
 
@@ -144,7 +185,8 @@ def test_code_finds_some_keys() -> None:
 def test_every_key_used_in_code_is_in_english() -> None:
     en = i18n.catalogue("en")
     literal, prefixes = _used_keys()
-    missing = {key: where for key, where in literal.items() if key not in en}
+    missing = {key: where for key, where in literal.items()
+               if key not in en and f"{key}.other" not in en}
     assert not missing, f"t() keys missing from en.toml: {missing}"
     no_section = {p: where for p, where in prefixes.items()
                   if not any(key.startswith(p) for key in en)}

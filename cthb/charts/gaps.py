@@ -21,7 +21,7 @@ from cthb import status as st
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
 from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_figure
 from cthb.facts import Facts
-from cthb.i18n import indicator_label, region_label, status_label, t
+from cthb.i18n import format_day, indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
 
 # The indicators of the gap charts, in reading order: treaties, structures, the survey.
@@ -38,12 +38,6 @@ FIRST_DATE = date(2000, 12, 12)  # UNTOC and the Palermo Protocol opened for sig
 
 
 # --- shared helpers (also used by cthb.charts.survey) --------------------------------------
-
-
-def format_date(d: date, lang: str) -> str:
-    """A date as people write it ("13 November 2007"), in the chosen language."""
-    months = t("gaps.months", lang).split(",")
-    return t("gaps.date_format", lang, day=d.day, month=months[d.month - 1].strip(), year=d.year)
 
 
 def in_group(facts: Facts, iso3: str, group: str | None, on: date) -> bool:
@@ -73,7 +67,7 @@ def filters_text(region: str | None, group: str | None, lang: str) -> str:
 
 def subtitle(on: date, n_states: int, region: str | None, group: str | None, lang: str,
              extra: str = "") -> str:
-    parts = [t("gaps.as_of", lang, date=format_date(on, lang)),
+    parts = [t("gaps.as_of", lang, date=format_day(on, lang)),
              t("gaps.n_states", lang, n=n_states)]
     filt = filters_text(region, group, lang)
     if filt:
@@ -204,7 +198,7 @@ def build_status_bars(facts: Facts, params: ChartParams) -> ChartResult:
     frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
     fig.update_layout(margin={"b": 125, "l": 150, "r": 200})
     fig.layout.annotations[-1].update(yshift=-65)
-    alt = t("gaps.status_bars_alt", lang, date=format_date(on, lang), n=len(states))
+    alt = t("gaps.status_bars_alt", lang, date=format_day(on, lang), n=len(states))
     return ChartResult(fig, data, title, sub_text, list(dict.fromkeys(source_ids)), alt)
 
 
@@ -326,7 +320,7 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     fig.layout.annotations[-1].update(yshift=-75)
     data = m[["iso3", "state", "region", "indicator", "status", "detail", "evidence_date",
               "exact", "stale", "source_id", "is_gap", "is_unknown", "gaps"]]
-    alt = t("gaps.matrix_alt", lang, n=len(states), date=format_date(on, lang))
+    alt = t("gaps.matrix_alt", lang, n=len(states), date=format_day(on, lang))
     return ChartResult(fig, data.reset_index(drop=True), title, sub_text,
                        list(dict.fromkeys(source_ids)), alt)
 
@@ -354,7 +348,7 @@ def _breakpoints(facts: Facts, iso3: str, treaty: str) -> set[date]:
     days = {facts.treaties[treaty]["opened"]}
     for a in facts.actions.get((iso3, treaty), []):
         days.add(a["action_date"])
-    for o in facts.observations.get((iso3, treaty), []):
+    for o in st.treaty_observations(facts, iso3, treaty):
         days |= {o["as_of"], o["as_of"] + timedelta(days=1)}
     for org in ("OSCE", "COE"):
         for m in facts.memberships.get((iso3, org), []):
@@ -493,7 +487,7 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     for tr in TREATIES:
         for iso3 in facts.states:
             source_ids += [a["source_id"] for a in facts.actions.get((iso3, tr), [])]
-            source_ids += [o["source_id"] for o in facts.observations.get((iso3, tr), [])]
+            source_ids += [o["source_id"] for o in st.treaty_observations(facts, iso3, tr)]
 
     if split:
         regions = sorted(r for r in df["region"].dropna().unique())
@@ -529,7 +523,7 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
             fig.add_vline(x=params.as_of, line={"color": "#999999", "dash": "dot", "width": 1})
             fig.add_annotation(x=params.as_of, y=0.93, yref="paper", xanchor="right",
                                text=t("gaps.as_of_line", lang,
-                                      date=format_date(params.as_of, lang)),
+                                      date=format_day(params.as_of, lang)),
                                showarrow=False, font={"size": 11, "color": "#777777"})
         height = 620
     fig.update_layout(
@@ -541,8 +535,8 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     if not split:
         fig.update_yaxes(title=t("gaps.count_axis", lang))
     title = t("gaps.timeline_title", lang)
-    period = t("gaps.period", lang, start=format_date(FIRST_DATE, lang),
-               end=format_date(until, lang))
+    period = t("gaps.period", lang, start=format_day(FIRST_DATE, lang),
+               end=format_day(until, lang))
     filt = filters_text(params.region, params.group, lang)
     sub_text = " · ".join(p for p in (period, filt,
                                       t("gaps.split_region", lang) if split else "") if p)

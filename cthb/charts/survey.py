@@ -17,7 +17,6 @@ from cthb import schema
 from cthb import status as st
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
 from cthb.charts.gaps import (
-    format_date,
     selected_states,
     short_indicator,
     source_line,
@@ -26,7 +25,7 @@ from cthb.charts.gaps import (
 )
 from cthb.charts.style import STATUS_COLOURS, frame_figure
 from cthb.facts import Facts
-from cthb.i18n import region_label, status_label, t
+from cthb.i18n import format_day, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY, matrix_frame
 
 FIELD_OPS_SURVEY = "sr-2007-fo"
@@ -110,7 +109,7 @@ def build_survey_regions(facts: Facts, params: ChartParams) -> ChartResult:
     fig.update_layout(margin={"t": 130, "b": 125, "l": 190, "r": 30})
     fig.layout.annotations[-1].update(yshift=-65)
     alt = t("survey.regions_alt", lang, responded=n_responded, states=len(df),
-            date=format_date(on, lang))
+            date=format_day(on, lang))
     return ChartResult(fig, rows.drop(columns=["region"]).rename(
         columns={"region_label": "region"}), title, sub_text,
         list(dict.fromkeys(source_ids)), alt)
@@ -175,7 +174,7 @@ def build_survey_crosstab(facts: Facts, params: ChartParams) -> ChartResult:
     frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
     fig.update_layout(margin={"t": 140, "b": 125, "l": 230, "r": 30})
     fig.layout.annotations[-1].update(yshift=-65)
-    alt = t("survey.crosstab_alt", lang, date=format_date(on, lang))
+    alt = t("survey.crosstab_alt", lang, date=format_day(on, lang))
     return ChartResult(fig, data, title, sub_text, list(dict.fromkeys(source_ids)), alt)
 
 
@@ -233,7 +232,7 @@ def build_survey_others(facts: Facts, params: ChartParams) -> ChartResult:
     n_ops = int((data["kind"] == "field_operation").sum())
     fig.update_layout(height=200 + 27 * (len(data) + 1))
     title = t("survey.others_title", lang)
-    sub_text = " · ".join([t("gaps.as_of", lang, date=format_date(on, lang)),
+    sub_text = " · ".join([t("gaps.as_of", lang, date=format_day(on, lang)),
                            t("survey.others_counts", lang, partners=n_partners, ops=n_ops)])
     source_ids = list(dict.fromkeys(s for s in data["source_id"] if s))
     frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
