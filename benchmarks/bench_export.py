@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cthb.charts import catalog  # noqa: E402
 from cthb.charts.catalog import ChartParams  # noqa: E402
-from cthb.cli import open_facts  # noqa: E402
 from cthb.export import deck, images  # noqa: E402
+from cthb.facts import current_facts  # noqa: E402
 
 AS_OF = date(2007, 11, 13)
 
@@ -65,7 +65,7 @@ def main() -> int:
     if not ok:
         print(f"skipped: {reason}")
         return 0
-    facts = open_facts()
+    facts = current_facts()
     charts = catalog.load_all()
     result = charts["map"].build(facts, ChartParams(as_of=AS_OF, indicator="UNTOC",
                                                     view="osce"))

@@ -17,7 +17,7 @@ from typing import TextIO
 from cthb import paths, store
 from cthb.coverage import coverage_frame
 from cthb.dates import parse_date
-from cthb.facts import Facts, load_facts
+from cthb.facts import current_facts
 from cthb.schema import STRUCTURE_KINDS, TREATIES
 from cthb.status import structure_statuses, treaty_statuses
 from cthb.validate import ValidationError, format_problems, read_tables
@@ -30,15 +30,6 @@ def _date_arg(text: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def open_facts() -> Facts:
-    db = store.ensure_current(paths.data_dir(), paths.db_path())
-    con = store.connect(db)
-    try:
-        return load_facts(con)
-    finally:
-        con.close()
 
 
 def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str,
@@ -80,7 +71,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    facts = open_facts()
+    facts = current_facts()
     rows = []
     for s in treaty_statuses(facts, args.treaty, args.as_of):
         ev = s.decided_by
@@ -99,7 +90,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_structures(args: argparse.Namespace) -> int:
-    facts = open_facts()
+    facts = current_facts()
     rows = [
         [s.iso3, facts.state_name(s.iso3), s.status, s.decided_on or "",
          s.evidence_date or "", "yes" if s.approximate else "", s.established or "",
@@ -117,7 +108,7 @@ def cmd_structures(args: argparse.Namespace) -> int:
 def cmd_stale(args: argparse.Namespace) -> int:
     from cthb.freshness import stale_facts  # lazy: pandas
 
-    facts = open_facts()
+    facts = current_facts()
     df = stale_facts(facts, args.as_of, args.older_than)
     print(f"{len(df)} status(es) on {args.as_of} rest on evidence more than {args.older_than} "
           f"year(s) old ({facts.data_version}):", file=sys.stderr)
@@ -133,7 +124,7 @@ def _years_arg(text: str) -> int:
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
-    facts = open_facts()
+    facts = current_facts()
     order = {"participating_state": 0, "partner": 1, "field_operation": 2}
     responses = sorted(
         (r for r in facts.survey_responses if args.survey in (None, r["survey_id"])),
@@ -146,7 +137,7 @@ def cmd_survey(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    facts = open_facts()
+    facts = current_facts()
     df = coverage_frame(facts, args.as_of)
     print(f"Coverage of the data on {args.as_of} ({facts.data_version}):")
     write_rows(list(df.columns), df.values.tolist(), args.format, sys.stdout)
@@ -168,7 +159,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_brief(args: argparse.Namespace) -> int:
     from cthb.export.brief import BriefError, brief_bytes  # lazy: reportlab, pptx, kaleido
 
-    facts = open_facts()
+    facts = current_facts()
     iso3 = args.iso3.upper()
     if iso3 not in facts.states:
         print(f"error: {args.iso3!r} is not the ISO3 code of a participating State",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -138,3 +139,23 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> Facts:
         engagements=engagements,
         tables=tables,
     )
+
+
+def read_facts(db_path: Path) -> Facts:
+    """The facts of a built database file: open read-only, load, close."""
+    from cthb import store  # store -> validate -> ...: imported where needed, not at load
+
+    con = store.connect(db_path)
+    try:
+        return load_facts(con)
+    finally:
+        con.close()
+
+
+def current_facts(data_dir: Path | None = None, db_path: Path | None = None) -> Facts:
+    """The facts of data/ as they are now: the database is rebuilt first if data/ changed.
+    The one way the CLI, exports, benchmarks and tests open the fact base."""
+    from cthb import paths, store
+
+    return read_facts(store.ensure_current(data_dir or paths.data_dir(),
+                                           db_path or paths.db_path()))

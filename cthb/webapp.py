@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,7 @@ from cthb import paths, store
 from cthb.charts.catalog import ChartParams, ChartResult
 from cthb.dates import parse_date
 from cthb.export.tables import TableMeta
-from cthb.facts import Facts, load_facts
+from cthb.facts import Facts, read_facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
 from cthb.sources import source_refs, source_text
 
@@ -34,11 +35,8 @@ PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _facts_for(db_file: str, stamp: tuple[int, int]) -> Facts:
-    con = store.connect(paths.db_path())
-    try:
-        return load_facts(con)
-    finally:
-        con.close()
+    # Keyed by the file's identity: a rebuilt database (a new file) is read afresh.
+    return read_facts(Path(db_file))
 
 
 def get_facts() -> Facts:
@@ -317,13 +315,12 @@ def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of
                 lang: str, facts: Facts) -> bytes:
     # Runs outside the script run (see _downloads): everything it needs is passed in.
     from cthb.export import tables
-    from cthb.export.cli import table_labels
 
     filters = {name: str(getattr(params, name)) for name in ("indicator", "view", "region",
                                                              "group")
                if params is not None and getattr(params, name)}
     meta = tables.table_meta(facts, f"{result.title} ({result.subtitle})", as_of,
-                             result.source_ids, filters=filters, labels=table_labels(lang))
+                             result.source_ids, filters=filters, labels=tables.table_labels(lang))
     writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
     return writer(result.data, meta)
 

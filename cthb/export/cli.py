@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from cthb.facts import current_facts
 from cthb.i18n import available_languages
 from cthb.indicators import INDICATORS
 
@@ -52,7 +53,6 @@ def _write(out: Path, data: bytes) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from cthb.charts import catalog
     from cthb.charts.catalog import ChartParams
-    from cthb.cli import open_facts
     from cthb.export import images, tables
     from cthb.i18n import t
 
@@ -67,14 +67,14 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"error: the {args.chart!r} chart is not available in this version",
               file=sys.stderr)
         return 1
-    facts = open_facts()
+    facts = current_facts()
     params = ChartParams(as_of=args.as_of, lang=args.lang,
                          indicator=args.indicator if "indicator" in spec.uses else None,
                          view=args.view if "view" in spec.uses else None)
     result = spec.build(facts, params)
     if fmt in TABLE_FORMATS:
         meta = tables.table_meta(facts, result.title, args.as_of, result.source_ids,
-                                 filters=_filters(params), labels=table_labels(args.lang))
+                                 filters=_filters(params), labels=tables.table_labels(args.lang))
         writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
         data = writer(result.data, meta)
     else:
@@ -99,22 +99,13 @@ def _filters(params: object) -> dict[str, str]:
     return out
 
 
-def table_labels(lang: str) -> dict[str, str]:
-    """The metadata field names of CSV/XLSX files in the export's language."""
-    from cthb.i18n import t
-
-    return {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
-            "sources": t("app.sources", lang)}
-
-
 def run_deck(args: argparse.Namespace) -> int:
-    from cthb.cli import open_facts
     from cthb.export import deck, images
 
     if args.out.suffix.lower() != ".pptx":
         print("error: the deck is a PowerPoint file: --out must end in .pptx", file=sys.stderr)
         return 2
-    facts = open_facts()
+    facts = current_facts()
     try:
         built = deck.preset_deck(facts, args.preset, args.as_of, args.lang)
     except images.ExportUnavailable as exc:

@@ -66,6 +66,14 @@ DEFAULT_LABELS = {"as_of": "As of", "filters": "Filters", "generated": "Generate
                   "url": "URL", "locator": "Locator", "kind": "Kind"}
 
 
+def table_labels(lang: str) -> dict[str, str]:
+    """The metadata field names of CSV/XLSX files in the export's language."""
+    from cthb.i18n import t
+
+    return {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
+            "sources": t("app.sources", lang), "_lang": lang}
+
+
 def table_meta(facts: Facts, title: str, as_of: date | None, source_ids: Iterable[str | None],
                filters: Mapping[str, str] | None = None,
                labels: Mapping[str, str] | None = None) -> TableMeta:
