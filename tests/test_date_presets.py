@@ -4,26 +4,14 @@ a deep link keeps its explicit date."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.app_support import open_page
+
 PAGES = ["pages/map.py", "pages/gaps.py", "pages/survey.py", "pages/profile.py",
          "pages/data.py"]
-
-
-def _open(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/map.py":
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _as_of(at: AppTest) -> date:
@@ -32,12 +20,12 @@ def _as_of(at: AppTest) -> date:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_on_today(page: str) -> None:
-    at = _open(page, state="ALB")
+    at = open_page(page, state="ALB")
     assert _as_of(at) == date.today()
 
 
 def test_presets_are_one_click_away() -> None:
-    at = _open("pages/map.py")
+    at = open_page("pages/map.py")
     labels = [b.label for b in at.button]
     assert "Special Representative's report, 13 Nov 2007" in labels
     assert "CETS 197 entry into force, 1 Feb 2008" in labels
@@ -56,12 +44,12 @@ def test_presets_are_one_click_away() -> None:
 
 
 def test_deep_link_keeps_its_date() -> None:
-    at = _open("pages/gaps.py", as_of="2010-06-30")
+    at = open_page("pages/gaps.py", as_of="2010-06-30")
     assert _as_of(at) == date(2010, 6, 30)
 
 
 def test_compare_lists_became_known_apart() -> None:
-    at = _open("pages/map.py", indicator="NAP", compare="2005-01-01", as_of="2010-06-30")
+    at = open_page("pages/map.py", indicator="NAP", compare="2005-01-01", as_of="2010-06-30")
     headings = [h.value for h in at.subheader]
     assert any(h.startswith("Changes between 2005-01-01 and 2010-06-30") for h in headings)
     assert any(h.startswith("Became known") for h in headings)

@@ -4,46 +4,22 @@ not only from the CLI."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cthb.facts import Facts
 from cthb.i18n import status_label, t
 from cthb.status import structure_statuses, treaty_statuses
+from tests.app_support import figure_title, figures, open_page
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORT = "2007-11-13"
 
 
 @pytest.fixture(autouse=True)
 def _use_built_db(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CTHB_DB", str(real_db))
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "pages/map.py":
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def figures(at: AppTest) -> list[dict[str, object]]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def figure_title(spec: dict[str, object]) -> str:
-    layout = spec["layout"]
-    assert isinstance(layout, dict)
-    return str(layout.get("title", {}).get("text", ""))
 
 
 # --- the report's footnotes, on the map ------------------------------------------------------

@@ -1,0 +1,35 @@
+"""Running the app's pages in-process (Streamlit's AppTest) and reading what they show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """Run app.py with a query string and switch to `page`, as a fresh browser tab would;
+    fail on any exception the page raised."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/map.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> list[dict[str, object]]:
+    """The Plotly figures on the page, as their JSON."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def figure_title(spec: dict[str, object]) -> str:
+    layout = spec["layout"]
+    assert isinstance(layout, dict)
+    return str(layout.get("title", {}).get("text", ""))
