@@ -23,6 +23,7 @@ from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_fi
 from cthb.facts import Facts
 from cthb.i18n import format_day, indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
+from cthb.sources import cite
 
 # The indicators of the gap charts, in reading order: treaties, structures, the survey.
 GAP_CHART_INDICATORS = ("UNTOC", "PALERMO", "COE197", "NCM", "NAP", "NR", "NRM", "SURVEY")
@@ -264,7 +265,7 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
              f"{r['status_label']}: {r['detail']}<br>"
              f"{t('gaps.hover_date', lang)}: {r['evidence_date'] or '-'}"
              f"{'' if r['exact'] else ' (' + t('gaps.hover_bound', lang) + ')'}<br>"
-             f"{t('app.source', lang)}: {r['source_id'] or '-'}<br>"
+             f"{t('app.source', lang)}: {cite(facts, r['source_id'], lang) or '-'}<br>"
              f"<i>{t('gaps.hover_click', lang)}</i>"
              for r in records]
     fig.add_trace(go.Scatter(

@@ -41,6 +41,7 @@ from cthb.indicators import (
     indicator_frame,
     matrix_frame,
 )
+from cthb.sources import cite
 
 # Static exports (kaleido) need plotly's base-map topojson too; point them at the local copy so
 # an exported map never reaches for the CDN. The browser gets the same via PLOTLY_CONFIG.
@@ -142,6 +143,8 @@ def status_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd
             "status": f["status"], "detail": f["detail"].map(_clean),
             "evidence_date": f["evidence_date"].map(_clean),
             "source_id": f["source_id"].map(_clean),
+            # The source with its kind, for the hover: "untc-xviii-12 · Depositary".
+            "source": [cite(facts, _clean(x) or None, lang) for x in f["source_id"]],
             "gaps": f["is_gap"].astype(int), "unknowns": f["is_unknown"].astype(int),
             "stale": f["stale"].astype(bool),
         })
@@ -276,7 +279,8 @@ def hover_text(row: Any, indicator: str, params: ChartParams) -> str:
     elif row.evidence_date:
         lines.append(f"{t('map.date', lang)}: {row.evidence_date}")
     if row.source_id:
-        lines.append(f"{t('app.source', lang)}: {html.escape(row.source_id)}")
+        shown = getattr(row, "source", "") or row.source_id
+        lines.append(f"{t('app.source', lang)}: {html.escape(shown)}")
     if params.compare_to is not None and getattr(row, "changed", False):
         lines.append(f"<b>{params.compare_to.isoformat()}: {html.escape(row.before_label)} → "
                      f"{params.as_of.isoformat()}: {html.escape(row.status_label)}</b>")
