@@ -23,3 +23,13 @@ def test_mypy_is_clean_on_cthb() -> None:
     # Files and options come from [tool.mypy] in pyproject.toml (files = ["cthb"]).
     proc = _run("mypy")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_one_streamlit_internal_we_rely_on_still_exists() -> None:
+    """cthb.webapp._ensure_app_shell leaves Streamlit's old multipage mode by flipping
+    PagesManager.uses_pages_directory (no public API does this; see its docstring). If an
+    upgrade removes the attribute, this fails loudly instead of the app silently misrouting."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    assert isinstance(getattr(PagesManager, "uses_pages_directory", None), bool | None)
+    assert hasattr(PagesManager, "uses_pages_directory")

@@ -4,9 +4,12 @@ through it, so a chart is defined once.
 
 A chart module registers its builders at import time:
 
-    register(ChartSpec("gaps", "chart.gaps", build_gap_bars, ("indicator",)))
+    register(ChartSpec("status_bars", "gaps.chart_status_bars", build_status_bars,
+                       ("as_of", "region", "group")))
 
-and a builder is a pure function `(facts, params) -> ChartResult`.
+and a builder is a pure function `(facts, params) -> ChartResult`. `load_all()` imports every
+module of cthb.charts and returns the catalogue (map, tiles, status bars, matrix, timeline,
+the survey charts, a State's timeline and locator, the evidence-age histogram, ...).
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ Builder = Callable[[Facts, ChartParams], ChartResult]
 
 @dataclass(frozen=True)
 class ChartSpec:
-    id: str  # e.g. "map", "tiles", "gaps", "matrix", "timeline", "survey"
+    id: str  # e.g. "map", "tiles", "status_bars", "matrix", "timeline", "evidence_age"
     title_key: str  # i18n key of the chart's name in menus
     build: Builder
     # Which ChartParams fields the chart uses (for the CLI and the deck builder).

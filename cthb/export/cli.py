@@ -1,7 +1,8 @@
 """`python -m cthb export` and `python -m cthb deck`: charts and decks as files, for batch work.
 
-cthb/cli.py only declares the arguments (`add_arguments`) and calls `run_export` / `run_deck`
-through lazy imports, so `python -m cthb status` never loads plotly, kaleido or python-pptx.
+cthb/cli.py adds these commands' arguments (`add_export_arguments`, `add_deck_arguments`) and
+calls `run_export` / `run_deck` through lazy imports, so `python -m cthb status` never loads
+plotly, kaleido or python-pptx. The facts come from cthb.facts.current_facts, like every command.
 """
 
 from __future__ import annotations
