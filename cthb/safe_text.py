@@ -23,6 +23,11 @@ import re
 # links and images, headings, lists, tables, HTML, `:red[...]`/`:material/...:` directives
 # and `$...$` maths.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+# Streamlit's markdown turns bare addresses into links even when their characters are escaped
+# ("http://x", "www.x", "a@b.org"); an invisible word joiner (U+2060) inside each keeps them
+# text, so data never becomes a link.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www)(?=\\[:.])")
+WORD_JOINER = "\u2060"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,7 +35,8 @@ def md_literal(text: object) -> str:
     """`text` shown literally inside markdown: every markup character escaped, line breaks
     kept as spaces (a newline could start a heading or a list)."""
     flat = " ".join(str(text).splitlines())
-    return _MD_SPECIAL.sub(r"\\\1", flat)
+    escaped = _AUTOLINK.sub(r"\1" + WORD_JOINER, _MD_SPECIAL.sub(r"\\\1", flat))
+    return escaped.replace("@", WORD_JOINER + "@")
 
 
 def plotly_literal(text: object) -> str:

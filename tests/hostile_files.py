@@ -4,9 +4,11 @@ import tests and by benchmarks/bench_reliability.py."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import resource
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -207,3 +209,41 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float = 60.
         err.seek(0)
         return Measured(proc.returncode, out.read().decode(errors="replace"),
                         err.read().decode(errors="replace"), seconds, usage.ru_maxrss / 1024)
+
+
+# --- data whose every text cell carries markup -------------------------------------------------
+
+# Each construct carries a marker; if the construct were rendered, the marker would stand
+# alone as the text of its own element (<strong>B1</strong>, <a>L1</a>, ...).
+PAYLOAD = (" **B1** _i1_ `c1` <b>H1</b> <img src='http://evil.invalid/img.png'> "
+           "[L1](http://evil.invalid/link) ![I1](http://evil.invalid/i.png) "
+           "<a href='http://evil.invalid/a'>A1</a> :red[R1] $x^2$ {x} &amp; "
+           "www.evil.invalid/w mail@evil.invalid")
+MARKERS = ("B1", "i1", "c1", "H1", "L1", "I1", "A1", "R1")
+LITERAL = "**B1** _i1_ `c1` <b>H1</b>"  # how the start of the payload must read on a page
+# What a renderer that took the payload as markup would produce from it (in figure JSON).
+RAW_MARKUP = ("<b>H1</b>", "<img src=", "<a href=")
+
+
+def hostile_copy(target: Path) -> Path:
+    """A copy of data/ with PAYLOAD appended to every text cell of every table (and put into
+    every empty one). Only text changes, so the copy is still valid data."""
+    from cthb import schema
+    from tests.conftest import REAL_DATA
+
+    shutil.copytree(REAL_DATA, target)
+    for table in schema.TABLES:
+        text_columns = [c.name for c in table.columns if c.type == "text"]
+        path = target / table.filename
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+            columns = list(rows[0]) if rows else list(table.column_names)
+        for row in rows:
+            for col in text_columns:
+                if col in row:
+                    row[col] = (row[col] or "x") + PAYLOAD
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return target

@@ -5,15 +5,12 @@ that text literally (no bold, no link, no image made from it) and makes no reque
 
 from __future__ import annotations
 
-import csv
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cthb import schema, store
+from cthb import store
 from tests.browser_support import (
     block_external,
     exception_texts,
@@ -21,39 +18,12 @@ from tests.browser_support import (
     running_app,
     wait_for_app,
 )
-from tests.conftest import REAL_DATA
+from tests.hostile_files import LITERAL, MARKERS, hostile_copy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Each construct carries a marker; if the construct were rendered, the marker would stand
-# alone as the text of its own element (<strong>B1</strong>, <a>L1</a>, ...).
-PAYLOAD = (" **B1** _i1_ `c1` <b>H1</b> <img src='http://evil.invalid/img.png'> "
-           "[L1](http://evil.invalid/link) ![I1](http://evil.invalid/i.png) "
-           "<a href='http://evil.invalid/a'>A1</a> :red[R1] $x^2$ {x} &amp;")
-MARKERS = ("B1", "i1", "c1", "H1", "L1", "I1", "A1", "R1")
-LITERAL = "**B1** _i1_ `c1` <b>H1</b>"  # how the start of the payload must read on the page
 PAGES = ("/", "/gaps", "/survey", "/profile?state=KAZ&as_of=2007-11-13",
          "/profile?state=SRB&as_of=2026-01-01", "/deck", "/data")
-
-
-def hostile_copy(target: Path) -> Path:
-    """data/ with PAYLOAD appended to every text cell (and put into every empty one)."""
-    shutil.copytree(REAL_DATA, target)
-    for table in schema.TABLES:
-        text_columns = [c.name for c in table.columns if c.type == "text"]
-        path = target / table.filename
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-            columns = list(rows[0]) if rows else list(table.column_names)
-        for row in rows:
-            for col in text_columns:
-                if col in row:
-                    row[col] = (row[col] or "x") + PAYLOAD
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    return target
 
 
 @pytest.fixture(scope="module")
