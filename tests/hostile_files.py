@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Iterable
@@ -183,32 +182,49 @@ class Measured:
     stdout: str
     stderr: str
     seconds: float
-    peak_mb: float  # the child's peak resident memory (ru_maxrss)
+    peak_mb: float  # the child's own peak resident memory (VmHWM), 0 if it was killed
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float = 60.0,
+# Runs `python -m <module> <args>` and writes the process's VmHWM (peak resident memory of its
+# own address space) to a file at exit. getrusage's ru_maxrss would not do: Linux carries the
+# parent's peak into a forked child across exec, so a test run by a big pytest worker would
+# seem to use the worker's memory.
+_PEAK_WRAPPER = """
+import atexit, os, runpy, sys
+def _report():
+    with open("/proc/self/status") as status, open(os.environ["CTHB_PEAK_FILE"], "w") as out:
+        out.write(next(l for l in status if l.startswith("VmHWM:")).split()[1])
+atexit.register(_report)
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
+def measure(module_args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60.0,
             memory_limit: int = 2 * 2**30) -> Measured:
-    """Run `cmd` with an address-space limit (so a runaway reader fails instead of eating the
-    machine) and a time ceiling; return its output, wall time and peak memory."""
+    """Run `python -m <module_args>` with an address-space limit (so a runaway reader fails
+    instead of eating the machine) and a time ceiling; return its output, wall time and peak
+    memory."""
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err,
-                                preexec_fn=limit)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Measured(proc.returncode, out.read().decode(errors="replace"),
-                        err.read().decode(errors="replace"), seconds, usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", _PEAK_WRAPPER, *module_args],
+                                    cwd=cwd, env={**env, "CTHB_PEAK_FILE": str(peak_file)},
+                                    stdout=out, stderr=err, preexec_fn=limit)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            seconds = time.perf_counter() - started
+        peak_kb = float(peak_file.read_text() or 0) if peak_file.exists() else 0.0
+        return Measured(proc.returncode, out_path.read_text(errors="replace"),
+                        err_path.read_text(errors="replace"), seconds, peak_kb / 1024)
 
 
 # --- data whose every text cell carries markup -------------------------------------------------

@@ -72,6 +72,11 @@ def check_archive(raw: bytes, name: str) -> Problem | None:
         return file_problem(name, f"not a readable XLSX workbook ({type(exc).__name__})")
     with archive:
         parts = archive.infolist()
+        sheets = [p for p in parts if p.filename.startswith("xl/worksheets/")
+                  and p.filename.endswith(".xml")]
+        if len(sheets) > MAX_SHEETS:
+            return file_problem(name, f"the workbook has {len(sheets)} sheets; the limit is "
+                                      f"{MAX_SHEETS} sheets")
         if len(parts) > MAX_PARTS:
             return file_problem(name, f"the workbook has {len(parts)} parts; the limit is "
                                       f"{MAX_PARTS}")
@@ -79,11 +84,6 @@ def check_archive(raw: bytes, name: str) -> Problem | None:
         if total > MAX_UNCOMPRESSED:
             return file_problem(name, f"the workbook is {total} bytes uncompressed; the limit "
                                       f"is {MAX_UNCOMPRESSED} bytes")
-        sheets = [p for p in parts if p.filename.startswith("xl/worksheets/")
-                  and p.filename.endswith(".xml")]
-        if len(sheets) > MAX_SHEETS:
-            return file_problem(name, f"the workbook has {len(sheets)} sheets; the limit is "
-                                      f"{MAX_SHEETS} sheets")
         for part in parts:
             try:
                 content = archive.read(part)
