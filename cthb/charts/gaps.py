@@ -359,7 +359,10 @@ def _breakpoints(facts: Facts, iso3: str, treaty: str) -> set[date]:
     days = {facts.treaties[treaty]["opened"]}
     for a in facts.actions.get((iso3, treaty), []):
         days.add(a["action_date"])
-    for o in facts.observations.get((iso3, treaty), []):
+    observations = facts.observations.get((iso3, treaty), [])
+    if treaty == "COE197":  # GRETA's visits and reports count as observations (cthb.status)
+        observations = [*observations, *st.monitoring_observations(facts, iso3)]
+    for o in observations:
         days |= {o["as_of"], o["as_of"] + timedelta(days=1)}
     for org in ("OSCE", "COE"):
         for m in facts.memberships.get((iso3, org), []):
