@@ -148,6 +148,10 @@ def _years_arg(text: str) -> int:
 
 def cmd_survey(args: argparse.Namespace) -> int:
     facts = open_facts()
+    if args.survey is not None and args.survey not in facts.surveys:
+        print(f"error: argument --survey: invalid choice: {args.survey!r} (choose from "
+              f"{', '.join(repr(s) for s in sorted(facts.surveys))})", file=sys.stderr)
+        return 2
     order = {"participating_state": 0, "partner": 1, "field_operation": 2}
     responses = sorted(
         (r for r in facts.survey_responses if args.survey in (None, r["survey_id"])),

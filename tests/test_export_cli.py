@@ -104,3 +104,9 @@ def test_cli_choices_are_validated(argv: list[str], tmp_path: Path,
     assert info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_unknown_survey_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("survey", "--survey", "nope") == 2
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+    assert run("survey", "--survey", "sr-2007-07") == 0
