@@ -128,8 +128,9 @@ def hostile_imports(quick: bool, data: Path, tmp: Path) -> None:
     good.write_text("engagement_id,kind,title,start_date,source_id\n"
                     "bench-1,visit,A visit,2024-03,sr2007-s52\n")
     files["a valid one-row import (baseline)"] = good
-    print("2. hostile imports (`cthb import FILE --dry-run`, own process, 2 GB address limit):")
-    worst_mb, worst_s = 0.0, 0.0
+    print("2. hostile imports (`cthb import FILE --dry-run` in its own process under a 2 GB "
+          "address limit: wall time, the reader's own time, peak memory):")
+    worst_mb, worst_s, worst_reader = 0.0, 0.0, 0.0
     for name, path in files.items():
         run = hostile.measure(["cthb", "import", str(path), "--dry-run"],
                               _env(data, tmp / "cthb.duckdb"), ROOT, timeout=120)
@@ -141,13 +142,22 @@ def hostile_imports(quick: bool, data: Path, tmp: Path) -> None:
         else:
             answer = lines[0] if lines else f"exit {run.returncode}"
         size = path.stat().st_size if path.is_file() else 0
+        # The reader alone, in this process (the process time above includes starting Python).
+        from cthb.importer import read_import
+
+        started = time.perf_counter()
+        read_import(path)
+        reader_ms = (time.perf_counter() - started) * 1000
         print(f"   {name:<40} {size / 1024:8.0f} kB  {run.seconds:5.2f} s  "
-              f"{run.peak_mb:6.0f} MB  exit {run.returncode}: {answer[:110]}")
+              f"(reader {reader_ms:5.0f} ms)  {run.peak_mb:5.0f} MB  exit {run.returncode}: "
+              f"{answer[:100]}")
         if "baseline" not in name:
             worst_mb, worst_s = max(worst_mb, run.peak_mb), max(worst_s, run.seconds)
-    print(f"   worst: {worst_s:.2f} s (target < {TIME_TARGET_S:.0f} s), peak {worst_mb:.0f} MB "
-          f"(target < {MEMORY_TARGET_MB} MB; a Python process with the importer loaded is "
-          "part of it)")
+            worst_reader = max(worst_reader, reader_ms)
+    print(f"   worst: {worst_s:.2f} s for the whole command, {worst_reader:.0f} ms for the reader "
+          f"(target < {TIME_TARGET_S:.0f} s), peak {worst_mb:.0f} MB (target < "
+          f"{MEMORY_TARGET_MB} MB; starting Python with the importer is most of it, see the "
+          "valid import)")
 
 
 DRIVER = r"""
