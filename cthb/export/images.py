@@ -164,7 +164,10 @@ class _Renderer:
 
     def render(self, spec: FigureSpec, opts: dict[str, Any]) -> bytes:
         with self.lock:
-            cold = self.start_locked()
+            try:
+                cold = self.start_locked()
+            except Exception as exc:  # noqa: BLE001 - Chromium that cannot start: one error type
+                raise ExportError(f"the renderer could not start Chromium: {exc}") from exc
             assert self.loop is not None
             started = time.perf_counter()
             future = asyncio.run_coroutine_threadsafe(
