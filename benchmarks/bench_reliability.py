@@ -48,15 +48,20 @@ def _pixels(png: bytes) -> tuple[tuple[int, int], bytes]:
 
 
 def concurrent_exports(states: tuple[str, ...], rounds: int) -> None:
+    from cthb import paths
     from cthb.charts.catalog import CHARTS, ChartParams, load_all
-    from cthb.cli import open_facts
     from cthb.export import brief, images
+    from cthb.facts import load_facts
 
     ok, reason = images.export_available()
     if not ok:
         print(f"1. concurrent exports: skipped ({reason})")
         return
-    facts = open_facts()
+    con = store.connect(store.ensure_current(paths.data_dir(), paths.db_path()))
+    try:
+        facts = load_facts(con)
+    finally:
+        con.close()
     load_all()
     maps = (("map", ChartParams(as_of=ON, indicator="UNTOC", view="osce")),
             ("map", ChartParams(as_of=date(2007, 11, 13), indicator="COE197", view="europe")),
