@@ -18,9 +18,11 @@ from cthb import paths, store
 from cthb.coverage import coverage_frame
 from cthb.dates import parse_date
 from cthb.facts import current_facts
+from cthb.safe_text import spreadsheet_safe
 from cthb.schema import STRUCTURE_KINDS, TREATIES
 from cthb.status import structure_statuses, treaty_statuses
 from cthb.validate import ValidationError, format_problems, read_tables
+from cthb.writable import NotWritable
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -36,9 +38,10 @@ def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
                out: TextIO) -> None:
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     if fmt == "csv":
+        # Output that may be saved and opened in a spreadsheet: no cell may run as a formula.
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(cells)
+        writer.writerows([[spreadsheet_safe(c) for c in r] for r in cells])
         return
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
               for i, h in enumerate(header)]
@@ -52,7 +55,15 @@ def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = store.build(paths.data_dir(), paths.db_path())
+    from cthb.importer import data_lock, recover
+
+    if recover(paths.data_dir(), paths.db_path()) == "stuck":
+        print("error: not building: an interrupted change in the data folder must be finished "
+              "first (see the warning above)", file=sys.stderr)
+        return 1
+    # Shared: no import may replace files while they are read (it waits for a running one).
+    with data_lock(paths.data_dir(), exclusive=False):
+        result = store.build(paths.data_dir(), paths.db_path())
     total = sum(result.row_counts.values())
     print(f"built {result.db_path} (data version {result.data_version}, {total} rows)")
     for name, count in result.row_counts.items():
@@ -61,7 +72,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from cthb.geo_check import check_geometry  # lazy: shapely
+
     _, problems = read_tables(paths.data_dir())
+    problems += check_geometry(paths.data_dir())
     if problems:
         print(f"{len(problems)} problem(s) in {paths.data_dir()}:", file=sys.stderr)
         print(format_problems(problems), file=sys.stderr)
@@ -125,6 +139,10 @@ def _years_arg(text: str) -> int:
 
 def cmd_survey(args: argparse.Namespace) -> int:
     facts = current_facts()
+    if args.survey is not None and args.survey not in facts.surveys:
+        print(f"error: argument --survey: invalid choice: {args.survey!r} (choose from "
+              f"{', '.join(repr(s) for s in sorted(facts.surveys))})", file=sys.stderr)
+        return 2
     order = {"participating_state": 0, "partner": 1, "field_operation": 2}
     responses = sorted(
         (r for r in facts.survey_responses if args.survey in (None, r["survey_id"])),
@@ -252,19 +270,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", nargs="?", help="a version from `restore --list`")
     p.add_argument("--list", action="store_true", help="list the changelog")
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--force", action="store_true",
+                   help="also undo later changes to the same tables (listed by --dry-run)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from cthb.importer import recover  # finish or undo an interrupted import before anything
+    from cthb.importer import RecoveryStuck, recover
 
-    recover(paths.data_dir(), paths.db_path())
+    # Finish or undo an interrupted import before anything (a warning if it cannot be done now).
+    # The writers do it themselves, under their lock, and refuse if it cannot be done.
+    if args.command not in ("import", "restore", "build"):
+        recover(paths.data_dir(), paths.db_path())
     try:
         return int(args.handler(args))
     except ValidationError as exc:
         print(f"error: the data in {paths.data_dir()} is not valid; nothing was changed.\n"
               f"{format_problems(exc.problems)}", file=sys.stderr)
+        return 1
+    except (NotWritable, RecoveryStuck) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

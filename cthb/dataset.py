@@ -3,14 +3,19 @@ data/ (and the built database), no Streamlit.
 
 XLSX cells are always written as text or numbers, never as formulas: a cell text such as
 `=HYPERLINK(...)` stays inert text in the workbook (xlsxwriter's strings_to_formulas=False),
-so a downloaded file cannot run anything when a user opens it.
+so a downloaded file cannot run anything when a user opens it. The fact tables cannot hold
+such text (the validator refuses it); the changelog can (an import file's name, or a row
+written before names were defused), so its cells are defused in both downloads.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import threading
 import zipfile
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +27,7 @@ from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.importer import CHANGELOG, CHANGELOG_COLUMNS, versions
 from cthb.indicators import indicator_frame
+from cthb.safe_text import spreadsheet_safe_text
 
 # Sheet names in Excel are limited to 31 characters; every table name fits.
 MAX_SHEET_NAME = 31
@@ -35,22 +41,66 @@ def csv_zip(data_dir: Path) -> bytes:
             path = data_dir / table.filename
             if path.exists():
                 zf.writestr(f"cthb-data/{table.filename}", path.read_bytes())
-        for extra in (CHANGELOG, "README.md"):
-            path = data_dir / extra
-            if path.exists():
-                zf.writestr(f"cthb-data/{extra}", path.read_bytes())
+        if (data_dir / CHANGELOG).exists():
+            zf.writestr(f"cthb-data/{CHANGELOG}", _safe_csv(data_dir / CHANGELOG))
+        if (data_dir / "README.md").exists():
+            zf.writestr("cthb-data/README.md", (data_dir / "README.md").read_bytes())
     return buf.getvalue()
 
 
+def _safe_csv(path: Path) -> str:
+    """A CSV file rewritten with every cell defused for spreadsheets."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [[spreadsheet_safe_text(c) for c in row] for row in rows])
+    return out.getvalue()
+
+
 def read_tables_as_text(data_dir: Path) -> dict[str, list[list[str]]]:
-    """Each fact table (and the changelog) as a header row plus rows of cell text."""
+    """Each fact table (and the changelog) as a header row plus rows of cell text, every cell
+    defused for spreadsheets."""
     out: dict[str, list[list[str]]] = {}
     for name in [*(table.name for table in schema.TABLES), CHANGELOG.removesuffix(".csv")]:
         path = data_dir / f"{name}.csv"
         if path.exists():
             with open(path, newline="", encoding="utf-8-sig") as fh:
-                out[name] = list(csv.reader(fh))
+                out[name] = [[spreadsheet_safe_text(c) for c in row] for row in csv.reader(fh)]
     return out
+
+
+def downloads_key(data_dir: Path) -> str:
+    """What the data downloads depend on: every fact table, the changelog and the README.
+    (The data version alone would miss the changelog: an import undone by a restore leaves
+    the tables, and so the version, as they were, with two more changelog rows.)"""
+    digest = hashlib.sha256()
+    names = [t.filename for t in schema.TABLES] + [CHANGELOG, "README.md"]
+    for name in names:
+        path = data_dir / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+_downloads: OrderedDict[tuple[Path, str], tuple[bytes, bytes]] = OrderedDict()
+_downloads_lock = threading.Lock()
+
+
+def download_files(data_dir: Path) -> tuple[bytes, bytes]:
+    """The CSV zip and the XLSX workbook of the whole dataset, made once per downloads_key
+    (shared by every session; a few recent versions are kept)."""
+    key = (data_dir, downloads_key(data_dir))
+    with _downloads_lock:
+        if key in _downloads:
+            _downloads.move_to_end(key)
+            return _downloads[key]
+    files = csv_zip(data_dir), xlsx_bytes(read_tables_as_text(data_dir))
+    with _downloads_lock:
+        _downloads[key] = files
+        while len(_downloads) > 4:
+            _downloads.popitem(last=False)
+    return files
 
 
 def xlsx_bytes(sheets: dict[str, list[list[str]]]) -> bytes:

@@ -1,4 +1,8 @@
-"""Dates as sources state them: full days, or only a month or a year."""
+"""Dates as sources state them: full days, or only a month or a year.
+
+Only ASCII digits: a regex digit class would also take "٢٠٠٧" or "２００７" (int() reads
+them), so a date could look one way in the file and mean another. The whole text must match
+(no trailing newline)."""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_FULL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
+_FULL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_YEAR = re.compile(r"([0-9]{4})")
 
 
 def parse_date(text: str) -> date:
     """A full ISO date; raises ValueError for anything else (including 2007-02-30)."""
-    m = _FULL.match(text)
+    m = _FULL.fullmatch(text)
     if not m:
         raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD")
     return date(int(m[1]), int(m[2]), int(m[3]))
@@ -37,16 +41,16 @@ class PartialDate:
 
 
 def parse_partial(text: str) -> PartialDate:
-    if _FULL.match(text):
+    if _FULL.fullmatch(text):
         d = parse_date(text)
         return PartialDate(d, d, text)
-    if m := _MONTH.match(text):
+    if m := _MONTH.fullmatch(text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
             raise ValueError(f"{text!r} has no month {month}")
         last = calendar.monthrange(year, month)[1]
         return PartialDate(date(year, month, 1), date(year, month, last), text)
-    if m := _YEAR.match(text):
+    if m := _YEAR.fullmatch(text):
         year = int(m[1])
         return PartialDate(date(year, 1, 1), date(year, 12, 31), text)
     raise ValueError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")

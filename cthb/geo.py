@@ -19,9 +19,10 @@ Drawing a view (the chart module owns colours and hover; this is the order that 
         go.Scattergeo(lon=..., lat=..., geo=key, ...)    # microstate_points() in `states`
     fig.update_layout(**view_layout(view))
 
-plotly.js fetches its base-map topojson for every geo subplot, even with visible=False: set
-`config={"topojsonURL": ...}` (Streamlit) or `plotly.io.defaults.topojson` (kaleido) to the
-local copy in static/topojson/, or nothing is drawn offline.
+plotly.js fetches its base-map topojson for every geo subplot, even with visible=False: the
+app passes `config={"topojsonURL": ...}` (webapp.PLOTLY_CONFIG) and static exports pass the
+local copy in static/topojson/ with every render (cthb.export.images), or nothing is drawn
+offline.
 """
 
 from __future__ import annotations

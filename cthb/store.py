@@ -5,6 +5,12 @@ file next to the old one and swaps it in with os.replace, so a reader sees eithe
 new database, never half of one, and a failed build leaves the old file untouched. DuckDB lets no
 other process open a file that one process holds read-write, which is a second reason never to
 write to the file that readers have open.
+
+A build that is killed half-way leaves its temporary file behind (`<db>.<pid>.<random>.tmp`);
+the next build in that folder removes the ones whose process is gone. When data/ is invalid
+(a bad edit, a half-finished merge), the app keeps serving the last good database
+(`ensure_current(..., serve_last_good=True)`, `data_problems` for its banner); the command line
+refuses instead, so a maintainer sees the problems.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +27,8 @@ import duckdb
 
 from cthb import schema
 from cthb.dates import PartialDate
-from cthb.validate import Tables, ValidationError, read_tables
+from cthb.validate import Problem, Tables, ValidationError, read_tables
+from cthb.writable import NotWritable
 
 _DUCK_TYPES = {
     "text": "VARCHAR",
@@ -98,8 +106,14 @@ def build(data_dir: Path, db_path: Path) -> BuildResult:
     tables, problems = read_tables(data_dir)
     if problems:
         raise ValidationError(problems)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(db_path)
+        # The pid in the name tells a later build whether this file's builder is still alive.
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{db_path.name}.{os.getpid()}.", suffix=".tmp",
+                                        dir=db_path.parent)
+    except OSError as exc:
+        raise NotWritable("the database folder", db_path.parent, exc) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # duckdb must create the file itself
@@ -113,6 +127,43 @@ def build(data_dir: Path, db_path: Path) -> BuildResult:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
     return BuildResult(db_path, version, counts)
+
+
+# A temporary file without a pid in its name (older builds) is left for this long.
+LEFTOVER_AGE_S = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Delete temporary databases (and their WAL files) that killed builds left next to
+    `db_path`: those whose builder process is gone, or, without a pid, older than an hour.
+    A build running right now in another process keeps its file."""
+    removed = []
+    prefix = db_path.name + "."
+    for path in db_path.parent.glob(f"{db_path.name}.*.tmp*"):
+        if not path.name.endswith((".tmp", ".tmp.wal")):
+            continue
+        pid = path.name[len(prefix):].split(".", 1)[0]
+        try:
+            if pid.isdigit():
+                stale = not _alive(int(pid))
+            else:
+                stale = time.time() - path.stat().st_mtime > LEFTOVER_AGE_S
+            if stale:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue  # removed meanwhile by another build
+    return removed
 
 
 def fsync_dir(path: Path) -> None:
@@ -156,13 +207,21 @@ def _stat_signature(data_dir: Path, db_path: Path) -> tuple[object, ...]:
 # (data_dir, db_path) -> stat signature last seen consistent. Every app rerun asks whether the
 # database is current; hashing data/ and opening the file each time would cost ~25 ms.
 _verified: dict[tuple[Path, Path], tuple[object, ...]] = {}
+# (data_dir, db_path) -> the problems of an invalid data/ whose last good database is served.
+_invalid: dict[tuple[Path, Path], list[Problem]] = {}
 
 
-def ensure_current(data_dir: Path, db_path: Path) -> Path:
-    """Rebuild the database if data/ changed since it was built (or it does not exist yet)."""
+def ensure_current(data_dir: Path, db_path: Path, serve_last_good: bool = False) -> Path:
+    """Rebuild the database if data/ changed since it was built (or it does not exist yet).
+
+    Invalid data/ raises ValidationError, unless `serve_last_good` and a database built from
+    an earlier, valid data/ exists: then that one is served and `data_problems` says why.
+    """
     key = (data_dir, db_path)
     signature = _stat_signature(data_dir, db_path)
     if _verified.get(key) == signature:
+        if key in _invalid and not serve_last_good:
+            raise ValidationError(_invalid[key])
         return db_path
     from cthb.importer import reading  # lazy: the importer imports this module
 
@@ -170,10 +229,22 @@ def ensure_current(data_dir: Path, db_path: Path) -> Path:
     with reading(data_dir, db_path) as settled:
         if not settled:
             return db_path
-        if built_version(db_path) != data_version(data_dir):
-            build(data_dir, db_path)
+        try:
+            if built_version(db_path) != data_version(data_dir):
+                build(data_dir, db_path)
+            _invalid.pop(key, None)
+        except ValidationError as exc:
+            if not serve_last_good or built_version(db_path) is None:
+                raise
+            _invalid[key] = exc.problems
         _verified[key] = _stat_signature(data_dir, db_path)
     return db_path
+
+
+def data_problems(data_dir: Path, db_path: Path) -> list[Problem]:
+    """Why the database served for data_dir is the last good one rather than a build of
+    data/ as it is now (empty when data/ is valid). Set by ensure_current."""
+    return list(_invalid.get((data_dir, db_path), []))
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:

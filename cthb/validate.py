@@ -18,6 +18,7 @@ from typing import Any
 
 from cthb import schema
 from cthb.dates import PartialDate, parse_date, parse_partial
+from cthb.safe_text import FORMULA_START
 
 Row = dict[str, Any]
 Tables = dict[str, list[Row]]
@@ -25,8 +26,11 @@ Tables = dict[str, list[Row]]
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _URL = re.compile(r"^https?://\S+$")
 # Cells starting like this are executed as formulas by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# The years a fact's date may have. The oldest real facts are Council of Europe memberships of
+# 1949 (its founders) and the CSCE's Helsinki Final Act of 1975, so the lower bound is 1940,
+# not 1990; the upper bound leaves room for plan periods that run into the future.
+FIRST_YEAR, LAST_YEAR = 1940, 2100
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def parse_rows(
 def _parse_cell(col: schema.Column, value: str) -> tuple[Any, str | None]:
     if value == "":
         return None, ("a value is required" if col.required else None)
-    if value.startswith(_FORMULA_START):
+    if value.startswith(FORMULA_START):
         return None, "text may not start with = + - @ (spreadsheet formula injection)"
     match col.type:
         case "text":
@@ -155,20 +159,22 @@ def _parse_cell(col: schema.Column, value: str) -> tuple[Any, str | None]:
             return value, None
         case "date":
             try:
-                return parse_date(value), None
+                day = parse_date(value)
             except ValueError:
                 return None, "not a valid date (YYYY-MM-DD)"
+            return _in_years(day.year, day)
         case "partial_date":
             try:
-                return parse_partial(value), None
+                partial = parse_partial(value)
             except ValueError:
                 return None, "not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)"
+            return _in_years(partial.lo.year, partial)
         case "bool":
             if value not in ("true", "false"):
                 return None, "must be true or false"
             return value == "true", None
         case "int":
-            if not re.fullmatch(r"-?\d+", value):
+            if not re.fullmatch(r"-?[0-9]+", value):
                 return None, "not a whole number"
             return int(value), None
         case "url":
@@ -176,6 +182,12 @@ def _parse_cell(col: schema.Column, value: str) -> tuple[Any, str | None]:
                 return None, "not an http(s) URL"
             return value, None
     raise AssertionError(col.type)
+
+
+def _in_years(year: int, value: Any) -> tuple[Any, str | None]:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None, f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}"
+    return value, None
 
 
 # --- whole-dataset checks ------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,9 @@ from cthb.dates import parse_date
 from cthb.export.tables import TableMeta
 from cthb.facts import Facts, read_facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
+from cthb.safe_text import md_literal
 from cthb.sources import source_refs, source_text
+from cthb.validate import ValidationError
 
 REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
 COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
@@ -41,10 +42,34 @@ def _facts_for(db_file: str, stamp: tuple[int, int]) -> Facts:
 
 def get_facts() -> Facts:
     """The facts of the current database. When data/ changed, the database is rebuilt into a new
-    file and swapped in atomically; the file's identity changes, so the next rerun reloads."""
-    db = store.ensure_current(paths.data_dir(), paths.db_path())
+    file and swapped in atomically; the file's identity changes, so the next rerun reloads.
+    When data/ is invalid, the last good database is served (data_status shows a banner)."""
+    db = store.ensure_current(paths.data_dir(), paths.db_path(), serve_last_good=True)
     info = os.stat(db)
     return _facts_for(str(db), (info.st_ino, info.st_mtime_ns))
+
+
+def data_status(lang: str) -> None:
+    """Run by the app shell before every page: a banner when the data shown is the last good
+    version because data/ is invalid now; a plain error (and nothing else) when there is no
+    good database to show at all."""
+    from cthb.importer import RecoveryStuck
+
+    data_dir, db_path = paths.data_dir(), paths.db_path()
+    try:
+        facts = get_facts()
+    except ValidationError as exc:
+        st.error(t("reliability.invalid_no_database", lang, count=len(exc.problems),
+                   first=md_literal(exc.problems[0])))
+        st.stop()
+    except RecoveryStuck as exc:
+        st.error(t("reliability.recovery_stuck", lang, reason=md_literal(exc)))
+        st.stop()
+    problems = store.data_problems(data_dir, db_path)
+    if problems:
+        st.warning(t("reliability.invalid_data", lang, count=len(problems),
+                     first=md_literal(problems[0]), version=facts.data_version),
+                   icon=":material/warning:")
 
 
 def today() -> date:
@@ -187,15 +212,6 @@ def as_of_control(lang: str, default: date | None = None, key: str = "as_of") ->
                    max_value=today(), help=t("app.as_of_help", lang), key=field,
                    format="YYYY-MM-DD", on_change=typed)
     return current
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_literal(text: object) -> str:
-    """Text from data/ or the URL shown literally inside Streamlit markdown: every markup
-    character escaped, so a title like `![x](http://...)` stays text and fetches nothing."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def compare_date_control(lang: str, where: Any, key: str = "compare") -> date | None:

@@ -117,14 +117,8 @@ st.caption(t("data.changelog_howto", lang))
 st.header(t("data.downloads_title", lang))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _downloads(version: str) -> tuple[bytes, bytes]:
-    # Keyed by the data version: rebuilt only when the data change.
-    data_dir = paths.data_dir()
-    return dataset.csv_zip(data_dir), dataset.xlsx_bytes(dataset.read_tables_as_text(data_dir))
-
-
-zip_bytes, xlsx = _downloads(facts.data_version)
+# Made once per version of the files (tables, changelog), shared by every session.
+zip_bytes, xlsx = dataset.download_files(paths.data_dir())
 cols = st.columns(3)
 cols[0].download_button(t("data.download_csv", lang), zip_bytes,
                         file_name=f"cthb-data-{facts.data_version}.zip",

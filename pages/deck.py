@@ -10,6 +10,7 @@ from cthb.charts import catalog
 from cthb.export import deck, images
 from cthb.i18n import indicator_label, t
 from cthb.indicators import INDICATORS
+from cthb.safe_text import md_literal
 from cthb.webapp import as_of_control, deck_basket, get_facts, language
 
 ITEMS = "_deck_items"  # session: the DeckItems chosen on this page
@@ -60,7 +61,9 @@ for n, item in enumerate(list(items)):
 for key, entry in list(basket.items()):
     c1, c2 = st.columns([6, 1])
     result = entry["result"]
-    c1.markdown(f"- {result.title} — {result.subtitle} _({t('deck.from_page', lang)})_")
+    # A chart ticked on the profile page is titled with a State's name: data, shown as text.
+    c1.markdown(f"- {md_literal(result.title)} — {md_literal(result.subtitle)} "
+                f"_({t('deck.from_page', lang)})_")
     if c2.button(t("deck.remove", lang), key=f"deck_remove_basket_{key}"):
         basket.pop(key, None)
         st.session_state[f"{key}_deck"] = False

@@ -2,12 +2,13 @@
 way to propose a correction. Deep link: /profile?state=KAZ&as_of=2007-11-13&lang=ru.
 
 Thin page: the profile comes from cthb.profile, charts from the catalogue, files from
-cthb.export.brief and cthb.corrections. Nothing from the URL is rendered as HTML.
+cthb.export.brief and cthb.corrections. Nothing from the URL or from data/ is rendered as
+markup: every such text shown in markdown (headers, captions, alerts, buttons) goes through
+cthb.safe_text.md_literal.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pandas as pd
@@ -39,6 +40,7 @@ from cthb.profile import (
     treaty_basis_text,
     treaty_status_text,
 )
+from cthb.safe_text import md_literal
 from cthb.sources import cite as cite_source
 from cthb.webapp import (
     PLOTLY_CONFIG,
@@ -50,14 +52,6 @@ from cthb.webapp import (
     source_caption,
     sticky_param,
 )
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(text: object) -> str:
-    """Text shown literally inside markdown (URL values, data text): no markup, no links."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
 
 lang = language()
 facts = get_facts()
@@ -99,30 +93,31 @@ if chosen and chosen != iso3:
 query = st.session_state.get("profile_search", "")
 matches = st.session_state.get("_profile_matches", [])
 if query and not matches:
-    st.warning(t("profile.no_match", lang, value=md(query[:60])))
+    st.warning(t("profile.no_match", lang, value=md_literal(query[:60])))
 elif len(matches) > 1:
     st.info(t("profile.matches", lang, count=len(matches)))
     cols = st.columns(min(4, len(matches)))
     for k, code in enumerate(matches[:12]):
-        cols[k % len(cols)].button(facts.state_name(code, lang), key=f"match_{code}",
-                                   on_click=_pick, args=(code,))
+        cols[k % len(cols)].button(md_literal(facts.state_name(code, lang)),
+                                   key=f"match_{code}", on_click=_pick, args=(code,))
 
 if iso3 is None:
     if param_given or raw_state:
         # Bad link: say so plainly, show the value as text only, and stop.
-        st.warning(t("app.error_bad_state", lang, value=md((raw_state or "")[:60])))
+        st.warning(t("app.error_bad_state", lang, value=md_literal((raw_state or "")[:60])))
     st.stop()
 
 
 # --- the profile --------------------------------------------------------------------------
 profile: Profile = state_profile(facts, iso3, as_of, lang)
 h = profile.header
-st.header(f"{h.name} ({iso3})")
+st.header(f"{md_literal(h.name)} ({iso3})")
 st.caption(t("profile.as_of_line", lang, date=as_of.isoformat()) + " · "
            + t("app.data_version", lang, version=facts.data_version))
 if not h.participating:
     key = "profile.not_participating_since" if h.osce.since else "profile.not_participating"
-    st.warning(t(key, lang, name=h.name, date=as_of.isoformat(), since=h.osce.since))
+    st.warning(t(key, lang, name=md_literal(h.name), date=as_of.isoformat(),
+                 since=h.osce.since))
 
 top_left, top_right = st.columns([3, 2])
 with top_left:
@@ -153,13 +148,13 @@ with top_left:
         # Cite the sources the sentence does not already name.
         extra = [i for i in pt.source_ids if i not in pt.text]
         cite = f" — {t('profile.source_id', lang)}: {', '.join(extra)}" if extra else ""
-        st.markdown(f"{icon} {md(pt.text)}{md(cite)}")
+        st.markdown(f"{icon} {md_literal(pt.text)}{md_literal(cite)}")
 with top_right:
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     locator = charts["state_locator"].build(facts, params)
     # On the page the heading says which State this is: the figure's own title (kept for the
     # brief and exports) would only crowd the small map.
-    st.caption(f"{locator.title} · {locator.subtitle}")
+    st.caption(md_literal(f"{locator.title} · {locator.subtitle}"))
     locator.figure.update_layout(height=330, title=None, margin={"t": 10})
     st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator",
                     theme=None)
@@ -231,7 +226,7 @@ with st.expander(f"{t('profile.history', lang)} ({len(history)})"):
 
 # Monitoring (GRETA)
 st.subheader(t("profile.monitoring", lang))
-st.write(monitoring_text(profile.monitoring, lang))
+st.write(md_literal(monitoring_text(profile.monitoring, lang)))
 if profile.monitoring.rounds:
     st.dataframe(pd.DataFrame([
         {t("profile.greta_round", lang): r.round,
@@ -251,16 +246,16 @@ with col_a:
     st.write(f"{status_label(sv.status, lang)} · "
              + t("profile.survey_sent", lang, date=profile.survey.sent.isoformat()))
     for r in profile.survey.responses:
-        st.write(t("profile.survey_responded", lang, date=r["received_by"],
-                   respondent=r["respondent"]) + f" [{r['source_id']}]")
+        st.write(md_literal(t("profile.survey_responded", lang, date=r["received_by"],
+                              respondent=r["respondent"]) + f" [{r['source_id']}]"))
     if sv.source_id:
-        st.caption(f"{t('profile.source_id', lang)}: {sv.source_id}")
+        st.caption(md_literal(f"{t('profile.source_id', lang)}: {sv.source_id}"))
 with col_b:
     st.subheader(t("profile.comparison", lang))
     for c in profile.comparisons:
         own = f" — {t('profile.this_state', lang, status=status_label(c.own_status, lang))}" \
             if c.own_status else ""
-        st.write(c.text + own)
+        st.write(md_literal(c.text + own))
 
 st.subheader(t("profile.engagements", lang))
 if profile.engagements:
@@ -305,7 +300,7 @@ if st.session_state.get(brief_key):
             pdf = _brief(facts, iso3, as_of, lang, "pdf", facts.data_version)
             pptx = _brief(facts, iso3, as_of, lang, "pptx", facts.data_version)
     except BriefError as exc:
-        st.error(md(exc))
+        st.error(md_literal(exc))
     else:
         b1, b2 = st.columns(2)
         b1.download_button(t("profile.download_pdf", lang), pdf, file_name=f"{stem}.pdf",
@@ -406,7 +401,7 @@ with st.expander(t("profile.correction", lang)):
             data = workbook_bytes(corr)
         except CorrectionError as exc:
             st.error(t("profile.correction_problems", lang) + "\n\n"
-                     + "\n".join(f"- {md(p)}" for p in exc.problems))
+                     + "\n".join(f"- {md_literal(p)}" for p in exc.problems))
         else:
             change = corr.rows[table][0][1]
             st.success(t(f"profile.correction_change_{change}", lang))

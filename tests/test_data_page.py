@@ -141,3 +141,26 @@ def test_coverage_table(facts: Facts) -> None:
                                 "latest_evidence"]
     row = df.set_index("indicator").loc["SURVEY"]
     assert row["latest_evidence"] <= "2007-11-13"
+
+
+def test_downloads_follow_the_changelog_not_only_the_data_version(
+        imported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Import then restore: the fact tables (and so the data version) are back as before, but
+    the changelog has two more rows; the zip offered for download must show them."""
+    data, db = imported
+    first_zip, _ = dataset.download_files(data)
+    version = store.data_version(data)
+    f = tmp_path / "second.csv"
+    f.write_text("source_id,kind,title,publisher\nsecond-src,official,Second,Tester\n")
+    outcome = importer.import_file(f, data, db)
+    assert outcome.version
+    importer.restore(outcome.version, data, db)
+    assert store.data_version(data) == version
+    zip_bytes, xlsx = dataset.download_files(data)
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as zf:
+        log = zf.read("cthb-data/changelog.csv").decode("utf-8")
+    assert [line.split(",")[2] for line in log.splitlines()[1:]] == ["import", "import",
+                                                                     "restore"]
+    assert zip_bytes != first_zip
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert wb["changelog"].max_row == 4

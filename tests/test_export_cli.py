@@ -87,3 +87,26 @@ def test_bad_suffix_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert run("export", "map", "--out", str(tmp_path / "x.gif")) == 2
     assert "format" in capsys.readouterr().err
     assert not (tmp_path / "x.gif").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "map", "--view", "moon", "--out", "x.png"],
+    ["export", "map", "--indicator", "NOPE", "--out", "x.png"],
+    ["export", "map", "--lang", "xx", "--out", "x.png"],
+    ["export", "pie", "--out", "x.png"],
+    ["deck", "--preset", "nope", "--out", "x.pptx"],
+])
+def test_cli_choices_are_validated(argv: list[str], tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [a if a not in ("x.png", "x.pptx") else str(tmp_path / a) for a in argv]
+    with pytest.raises(SystemExit) as info:
+        run(*argv)
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_survey_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("survey", "--survey", "nope") == 2
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+    assert run("survey", "--survey", "sr-2007-07") == 0

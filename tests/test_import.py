@@ -20,7 +20,7 @@ HEADER = "iso3,treaty,action,action_date,source_id,note"
 
 def snapshot(*roots: Path) -> dict[str, str]:
     """sha256 of every file under data/ and of the database: 'byte-identical' made checkable.
-    The lock file next to the database is not data and is left out."""
+    The data directory's lock file is not data and is left out."""
     out = {}
     for root in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())

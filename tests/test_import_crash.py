@@ -47,10 +47,28 @@ def _workbook(tmp_path: Path) -> Path:
     return path
 
 
+# An import whose step hook (injected, like any caller could) pauses at one step, so the test
+# can SIGKILL the process exactly there.
+PAUSING_IMPORT = r"""
+import sys
+import time
+from pathlib import Path
+from cthb import importer
+file, data, db, step = sys.argv[1:5]
+def pause(at: str) -> None:
+    if at == step:
+        print(f"PAUSED {at}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+importer.recover(Path(data), Path(db))
+importer.import_file(Path(file), Path(data), Path(db), on_step=pause)
+"""
+
+
 def _kill_at(step: str, file: Path, data: Path, db: Path) -> None:
+    assert step in importer.STEPS
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cthb", "import", str(file)], cwd=paths.PROJECT_ROOT,
-        env=_env(data, db, **{importer.PAUSE_ENV: step}),
+        [sys.executable, "-c", PAUSING_IMPORT, str(file), str(data), str(db), step],
+        cwd=paths.PROJECT_ROOT, env=_env(data, db),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     seen = []

@@ -73,7 +73,7 @@ def test_impossible_dates(tmp_path: Path) -> None:
     assert _messages(d) == [
         "treaty_actions.csv:2: column action_date: '2004-01-01': before COE197 opened for "
         "signature on 2005-05-16"]
-    d2 = _broken(tmp_path / "b", "treaty_actions", 0, action_date="2999-01-01")
+    d2 = _broken(tmp_path / "b", "treaty_actions", 0, action_date="2099-01-01")
     assert "date is in the future" in _messages(d2)[0]
 
 
@@ -206,3 +206,55 @@ def test_monitoring_report_before_visit_and_bad_round(tmp_path: Path) -> None:
         "monitoring.csv:2: column round: '12': an evaluation round is a number from 1 to 9",
         "monitoring.csv:2: column report_published: '2010-01': report published before the "
         "visit (2011-02)"]
+
+
+# --- builds killed half-way ---------------------------------------------------------------
+
+BUILD = "import sys; from pathlib import Path; from cthb import store; " \
+        "store.build(Path(sys.argv[1]), Path(sys.argv[2]))"
+
+
+def _kill_a_build(data: Path, db: Path) -> None:
+    """Start a build in another process and SIGKILL it while its temporary file exists."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from cthb import paths
+
+    for _ in range(10):
+        proc = subprocess.Popen([sys.executable, "-c", BUILD, str(data), str(db)],
+                                cwd=paths.PROJECT_ROOT, env={**os.environ,
+                                                             "PYTHONPATH": str(paths.PROJECT_ROOT)})
+        while proc.poll() is None:
+            if any(p.name.endswith(".tmp") for p in db.parent.iterdir()):
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return
+            time.sleep(0.005)
+    pytest.fail("never caught a build with its temporary file")
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
+    from tests.conftest import REAL_DATA
+
+    db = tmp_path / "out" / "cthb.duckdb"
+    db.parent.mkdir()
+    _kill_a_build(REAL_DATA, db)
+    assert [p for p in db.parent.iterdir() if ".tmp" in p.name]
+    store.build(REAL_DATA, db)
+    assert sorted(p.name for p in db.parent.iterdir()) == ["cthb.duckdb"]
+
+
+def test_a_running_builds_temporary_file_is_left_alone(tmp_path: Path) -> None:
+    """Another process building into the same folder right now keeps its file."""
+    import os
+
+    db = tmp_path / "out" / "cthb.duckdb"
+    db.parent.mkdir()
+    live = db.parent / f"{db.name}.{os.getpid()}.abcd.tmp"  # this process is alive
+    live.write_bytes(b"")
+    store.build(write_dataset(tmp_path / "data", MINI), db)
+    assert live.exists()

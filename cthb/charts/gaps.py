@@ -23,6 +23,7 @@ from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_fi
 from cthb.facts import Facts
 from cthb.i18n import format_day, indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
+from cthb.safe_text import plotly_literal
 from cthb.sources import cite
 
 # The indicators of the gap charts, in reading order: treaties, structures, the survey.
@@ -84,7 +85,7 @@ def source_line(facts: Facts, source_ids: list[str], lang: str) -> str:
     ids = [s for s in dict.fromkeys(source_ids) if s and facts.source(s)]
     publishers = Counter(str(facts.sources[s]["publisher"]) for s in source_ids
                          if s and facts.source(s))
-    main = "; ".join(_shorten(p, 80) for p, _ in publishers.most_common(2))
+    main = "; ".join(plotly_literal(_shorten(p, 80)) for p, _ in publishers.most_common(2))
     # Two lines, so that the line fits a narrow browser column as well as a slide.
     return (t("gaps.source_line", lang, n=len(ids), publishers=main or "-") + "<br>"
             + t("gaps.source_more", lang, version=facts.data_version[:8]))
@@ -234,7 +235,11 @@ def matrix_data(facts: Facts, on: date, lang: str = "en", region: str | None = N
 def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     lang, on = params.lang, params.as_of
     sort = params.option("sort", "gaps") or "gaps"
-    m = matrix_data(facts, on, lang, params.region, params.group, sort)
+    raw = matrix_data(facts, on, lang, params.region, params.group, sort)
+    # The figure shows data text as text (Plotly would draw <b> or <a href> inside a name or a
+    # detail); the data download keeps it as it is.
+    m = raw.assign(state=raw["state"].map(plotly_literal),
+                   detail=raw["detail"].map(plotly_literal))
     states = list(dict.fromkeys(m["iso3"]))
     names = list(dict.fromkeys(m["state"]))
     cols = [short_indicator(i, lang) for i in GAP_CHART_INDICATORS]
@@ -319,8 +324,8 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
     fig.update_layout(margin={"t": 125, "b": 125, "l": 170})
     fig.layout.annotations[-1].update(yshift=-75)
-    data = m[["iso3", "state", "region", "indicator", "status", "detail", "evidence_date",
-              "exact", "stale", "source_id", "is_gap", "is_unknown", "gaps"]]
+    data = raw[["iso3", "state", "region", "indicator", "status", "detail", "evidence_date",
+                "exact", "stale", "source_id", "is_gap", "is_unknown", "gaps"]]
     alt = t("gaps.matrix_alt", lang, n=len(states), date=format_day(on, lang))
     return ChartResult(fig, data.reset_index(drop=True), title, sub_text,
                        list(dict.fromkeys(source_ids)), alt)

@@ -19,9 +19,8 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
-from cthb import geo, paths
+from cthb import geo
 from cthb.changes import change_kind
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
 from cthb.charts.style import (
@@ -43,9 +42,9 @@ from cthb.indicators import (
 )
 from cthb.sources import cite
 
-# Static exports (kaleido) need plotly's base-map topojson too; point them at the local copy so
-# an exported map never reaches for the CDN. The browser gets the same via PLOTLY_CONFIG.
-pio.defaults.topojson = "file://" + str(paths.TOPOJSON_DIR) + "/"
+# Static exports need plotly's base-map topojson too: cthb.export.images passes the local copy
+# with every render (never a process-wide plotly default). The browser gets the same through
+# webapp.PLOTLY_CONFIG.
 
 MAP_INDICATORS: tuple[str, ...] = (*INDICATORS, "GAPS")
 GROUPS: tuple[str, ...] = ("EU", "COE", "FIELD_OPS")

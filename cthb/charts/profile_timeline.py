@@ -26,6 +26,7 @@ from cthb.charts.style import (
 from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.profile import Profile, action_label, state_profile
+from cthb.safe_text import plotly_literal
 from cthb.schema import BINDING_ACTIONS, STRUCTURE_KINDS, TREATIES
 
 # What an observation says, drawn in the colour of the status it implies.
@@ -118,7 +119,8 @@ def build_state_timeline(facts: Facts, params: ChartParams) -> ChartResult:
             marker={"symbol": _SYMBOLS[kind], "size": 14,
                     "color": [_colour(r) for _, r in part.iterrows()],
                     "line": {"width": 2, "color": [_colour(r) for _, r in part.iterrows()]}},
-            customdata=part[["event", "source_id"]].astype(str).values,
+            # Events quote data (a structure's detail): shown as text, not as Plotly markup.
+            customdata=part[["event", "source_id"]].astype(str).map(plotly_literal).values,
             hovertemplate="%{x|%Y-%m-%d} · %{y}<br>%{customdata[0]}<br>"
                           + t("profile.source_id", lang) + ": %{customdata[1]}<extra></extra>"))
     start = min([date(2000, 1, 1), *df["date"].tolist()]) - timedelta(days=300)
@@ -197,7 +199,8 @@ def build_state_locator(facts: Facts, params: ChartParams) -> ChartResult:
         colorscale=[[k / max(1, len(palette) - 1), c] for k, c in enumerate(palette)],
         zmin=0, zmax=max(1, len(palette) - 1), showscale=False,
         marker={"line": {"width": 0.6, "color": "white"}},
-        text=[facts.state_name(i, lang) for i in ids], hovertemplate="%{text}<extra></extra>"))
+        text=[plotly_literal(facts.state_name(i, lang)) for i in ids],
+        hovertemplate="%{text}<extra></extra>"))
     # A marker makes microstates (Holy See, Monaco) visible at any zoom.
     points = geo.label_points()
     here = points[points["iso3"] == iso3]
@@ -205,7 +208,7 @@ def build_state_locator(facts: Facts, params: ChartParams) -> ChartResult:
         fig.add_trace(go.Scattergeo(
             lon=here["lon"], lat=here["lat"], mode="markers+text",
             marker={"size": 12, "color": AMBER, "line": {"width": 2, "color": DARK_BLUE}},
-            text=[facts.state_name(iso3, lang)], textposition="top center",
+            text=[plotly_literal(facts.state_name(iso3, lang))], textposition="top center",
             textfont={"size": 13, "color": "#111"}, hoverinfo="skip"))
     fig.update_geos(visible=False, projection_type="mercator",
                     lonaxis_range=[lon0 - pad_lon, lon1 + pad_lon],

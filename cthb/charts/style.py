@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from cthb.safe_text import plotly_literal
+
 DARK_BLUE = "#0b3c6b"  # L* 25
 MID_BLUE = "#3f8fd2"  # L* 57
 AMBER = "#f0a03c"  # L* 72
@@ -64,10 +66,13 @@ EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
 
 def frame_figure(fig: go.Figure, title: str, subtitle: str, source: str,
                  height: int | None = None) -> go.Figure:
-    """Put title, subtitle (as-of date, filters) and source line inside the figure itself."""
+    """Put title, subtitle (as-of date, filters) and source line inside the figure itself.
+
+    Title and subtitle are plain text (they may name a State: data) and are escaped here; the
+    source line may hold <br> line breaks, so its data parts are escaped by the caller."""
     fig.update_layout(
-        title={"text": f"<b>{title}</b><br><span style='font-size:0.8em;color:#555'>"
-                       f"{subtitle}</span>",
+        title={"text": f"<b>{plotly_literal(title)}</b><br><span style='font-size:0.8em;"
+                       f"color:#555'>{plotly_literal(subtitle)}</span>",
                "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"},
         font={"family": FONT_FAMILY, "color": TEXT_COLOUR, "size": 13},
         margin={"t": 90, "b": 70, "l": 20, "r": 20},

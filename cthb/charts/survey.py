@@ -27,6 +27,7 @@ from cthb.charts.style import STATUS_COLOURS, frame_figure
 from cthb.facts import Facts
 from cthb.i18n import format_day, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY, matrix_frame
+from cthb.safe_text import plotly_literal
 
 FIELD_OPS_SURVEY = "sr-2007-fo"
 STRUCTURES = ("NCM", "NAP", "NR", "NRM")
@@ -223,8 +224,8 @@ def build_survey_others(facts: Facts, params: ChartParams) -> ChartResult:
                            f"<b>{t('app.source', lang)}</b>"],
                 "fill_color": "#0b3c6b", "font": {"color": "white", "size": 14},
                 "align": "left", "height": 30},
-        cells={"values": [data["kind_label"], data["respondent"], data["host"],
-                          data["source_id"]],
+        cells={"values": [data[c].map(plotly_literal) for c in ("kind_label", "respondent",
+                                                                 "host", "source_id")],
                "fill_color": [["#f3f6fa" if k == "partner" else "white"
                                for k in data["kind"]]],
                "align": "left", "font": {"size": 13}, "height": 26}))

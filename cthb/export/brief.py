@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from cthb import paths
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, status_label, t
 from cthb.profile import (
@@ -263,14 +262,13 @@ def _source_paragraph(facts: Facts, sid: str, style: object, lang: str) -> objec
 
 
 def chart_images(facts: Facts, iso3: str, as_of: date, lang: str) -> list[tuple[bytes, str]]:
-    """PNG and alt text of the timeline and the locator map; raises if image export fails."""
-    import plotly.io as pio
-
+    """PNG and alt text of the timeline and the locator map; raises if image export fails.
+    Drawn by the project's one renderer (cthb.export.images.render_image), like every other
+    static picture: never by plotly's own fig.to_image, which bypasses its lock."""
     from cthb.charts.catalog import ChartParams
     from cthb.charts.profile_timeline import build_state_locator, build_state_timeline
+    from cthb.export.images import render_image
 
-    # Exports read plotly's base map from disk, never from its CDN (the app runs offline).
-    pio.defaults.topojson = "file://" + str(paths.TOPOJSON_DIR) + "/"
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     timeline = build_state_timeline(facts, params)
     locator = build_state_locator(facts, params)
@@ -278,9 +276,9 @@ def chart_images(facts: Facts, iso3: str, as_of: date, lang: str) -> list[tuple[
     timeline.figure.update_layout(font={"size": 17}, margin={"l": 200})
     locator.figure.update_layout(font={"size": 20}, title=None, margin={"t": 10, "b": 40})
     return [
-        (timeline.figure.to_image(format="png", width=1600, height=700, scale=1),
+        (render_image(timeline.figure, "png", width=1600, height=700, scale=1),
          timeline.alt_text),
-        (locator.figure.to_image(format="png", width=1000, height=560, scale=1),
+        (render_image(locator.figure, "png", width=1000, height=560, scale=1),
          locator.alt_text),
     ]
 

@@ -29,11 +29,23 @@ def add_export_arguments(p: argparse.ArgumentParser, date_arg: object) -> None:
     p.add_argument("--indicator", choices=tuple(INDICATORS), default=None,
                    help="indicator of a map or tile map (default UNTOC)")
     p.add_argument("--as-of", type=date_arg, default=date.today(), metavar="YYYY-MM-DD")  # type: ignore[arg-type]
-    p.add_argument("--view", default=None, help="map view, e.g. osce, europe, central_asia")
+    p.add_argument("--view", default=None, type=_view_arg,
+                   help="map view, e.g. osce, europe, central_asia")
     p.add_argument("--lang", choices=available_languages(), default="en")
     p.add_argument("--out", required=True, type=Path,
                    help="output file; the format comes from its suffix: "
                         ".png .svg .pdf .html .csv .xlsx")
+
+
+def _view_arg(text: str) -> str:
+    """A map view name, checked like a `choices` list (cthb.geo is imported only when a view is
+    given: it loads shapely, which `python -m cthb status` does not need)."""
+    from cthb.geo import VIEWS
+
+    if text not in VIEWS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {text!r} (choose from {', '.join(repr(v) for v in VIEWS)})")
+    return text
 
 
 def add_deck_arguments(p: argparse.ArgumentParser, date_arg: object) -> None:

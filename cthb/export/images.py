@@ -5,18 +5,24 @@ Every export uses the same 16:9 page (EXPORT_WIDTH x EXPORT_HEIGHT, white backgr
 title, subtitle and source line that `frame_figure` put inside the figure land in the file.
 PNGs are rendered at PNG_SCALE (2400x1350): crisp on a full-HD projector and on a 4K one.
 
-Speed: starting Chromium costs about 2 s, a render in a warm browser 0.3-0.5 s. The kaleido
-sync server (one Chromium per process) is started on the first export and reused until the
-process exits; results are cached in memory and on disk (ExportCache), so a second click on the
-same chart is instant, even in another session or after a restart.
+Every static picture of the project (these exports, the slide deck, the visit brief, the
+command line) goes through `render_image`: one renderer per process, serialised, with the local
+base map passed with each call. Speed: starting Chromium costs about 2 s, a render in a warm
+browser 0.3-0.5 s. The renderer (one Chromium per process) is started on the first export and
+reused until the process exits; results are cached in memory and on disk (ExportCache), so a
+second click on the same chart is instant, even in another session or after a restart.
 
 Nothing here imports streamlit; `cthb.webapp.show_chart` and the deck builder call in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import base64
+import concurrent.futures
+import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -26,7 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +54,9 @@ MIME_TYPES = {
 }
 PNG_SCALE = 1.5  # 1600x900 -> 2400x1350 pixels
 # Bump when the export pipeline changes what it produces, so old cache entries are not served.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"  # 2: cache files carry their key and a checksum
 RENDER_TIMEOUT_S = 90.0
+START_TIMEOUT_S = 60.0
 TOPOJSON_URL = "file://" + str(paths.TOPOJSON_DIR) + "/"
 NO_CHROMIUM = ("PNG/SVG/PDF export needs Chromium, which was not found on this server: "
                "install Debian's chromium package (apt-get install chromium) or set "
@@ -64,7 +71,7 @@ class ExportError(RuntimeError):
     """The renderer failed on a figure."""
 
 
-# --- Chromium and the kaleido server ----------------------------------------------------------
+# --- Chromium and the one renderer -------------------------------------------------------------
 
 
 def find_chromium() -> str | None:
@@ -87,68 +94,129 @@ def export_available() -> tuple[bool, str]:
     browser = find_chromium()
     if browser is None:
         return False, NO_CHROMIUM
-    if _server.broken:
-        return False, f"The export renderer stopped working ({_server.broken}); restart the app."
+    if _renderer.broken:
+        return False, f"The export renderer stopped working ({_renderer.broken}); restart the app."
     return True, browser
 
 
-@dataclass
-class _Server:
-    """The process's one kaleido sync server. kaleido's server is a singleton whose request and
-    answer queues are shared, so concurrent callers (Streamlit runs each session in its own
-    thread) could receive each other's images: every call goes through `lock`."""
+class _Renderer:
+    """The process's one warm Chromium for static pictures.
 
-    lock: threading.Lock
-    started: bool = False
-    broken: str = ""
-    cold_start_s: float | None = None  # first render after start, for the benchmark
+    A `kaleido.Kaleido` (kaleido's public async API) is opened once in a thread of its own that
+    runs an event loop; a render is a coroutine submitted to that loop, and its own future
+    carries its own picture back. Renders are also serialised by `lock` (one tab, one figure at
+    a time), and every call passes the local topojson itself: nothing is read from, or written
+    to, a process-wide default. (kaleido's own sync server shares one request queue and one
+    answer queue between all callers, so two sessions could receive each other's pictures;
+    plotly's `fig.to_image` uses that server whenever it runs, so nothing here calls it.)
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        self.kaleido: Any = None
+        self.broken = ""
+        self.cold_start_s: float | None = None  # first render after a start (benchmarks)
+
+    def running(self) -> bool:
+        return bool(self.kaleido is not None and self.thread is not None
+                    and self.thread.is_alive())
+
+    def start_locked(self) -> bool:
+        """Open the browser unless it is open; True if it was started now (a cold start)."""
+        if self.running():
+            return False
+        self.stop_locked()
+        import kaleido
+
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, daemon=True, name="cthb-renderer")
+        thread.start()
+
+        async def open_browser() -> Any:
+            # MathJax off: it would be fetched from a CDN on every start.
+            browser = kaleido.Kaleido(n=1, mathjax=False, timeout=RENDER_TIMEOUT_S)
+            await browser.open()
+            return browser
+
+        try:
+            self.kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(
+                timeout=START_TIMEOUT_S)
+        except BaseException:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            raise
+        self.loop, self.thread = loop, thread
+        return True
+
+    def stop_locked(self) -> None:
+        loop, browser, thread = self.loop, self.kaleido, self.thread
+        self.loop = self.kaleido = self.thread = None
+        if loop is None:
+            return
+        if browser is not None and loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(browser.close(), loop).result(timeout=15)
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def render(self, spec: FigureSpec, opts: dict[str, Any]) -> bytes:
+        with self.lock:
+            try:
+                cold = self.start_locked()
+            except Exception as exc:  # noqa: BLE001 - Chromium that cannot start: one error type
+                raise ExportError(f"the renderer could not start Chromium: {exc}") from exc
+            assert self.loop is not None
+            started = time.perf_counter()
+            future = asyncio.run_coroutine_threadsafe(
+                self.kaleido.calc_fig(spec, opts=opts, topojson=TOPOJSON_URL), self.loop)
+            try:
+                data = future.result(timeout=RENDER_TIMEOUT_S + 5)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                self.broken = f"no answer within {RENDER_TIMEOUT_S:.0f} s"
+                self.stop_locked()
+                raise ExportError(f"the renderer did not answer within "
+                                  f"{RENDER_TIMEOUT_S:.0f} s") from None
+            except Exception as exc:
+                # Start afresh next time: the browser may be what failed.
+                self.stop_locked()
+                raise ExportError(f"{str(opts.get('format')).upper()} export failed: "
+                                  f"{exc}") from exc
+            if cold:
+                self.cold_start_s = time.perf_counter() - started
+        if not isinstance(data, bytes | bytearray) or not data:
+            raise ExportError(f"{str(opts.get('format')).upper()} export returned no data")
+        return bytes(data)
 
 
-_server = _Server(threading.Lock())
-
-
-def _kaleido_thread_alive() -> bool:
-    import kaleido
-
-    # kaleido's server thread dies if Chromium cannot start; a call would then wait forever on
-    # its queue, so check first. (Private attribute, read defensively.)
-    thread = getattr(kaleido._global_server, "_thread", None)  # noqa: SLF001
-    return bool(thread is not None and thread.is_alive())
+_renderer = _Renderer()
 
 
 def start_server() -> None:
     """Start Chromium for exports (idempotent). Called by the first export."""
-    import kaleido
-
-    with _server.lock:
-        _start_locked(kaleido)
-
-
-def _start_locked(kaleido: Any) -> None:
-    if _server.started and _kaleido_thread_alive():
-        return
-    if _server.started:  # the thread died: reset before starting again
-        kaleido.stop_sync_server(silence_warnings=True)
-    # Offline: plotly's base-map topojson comes from static/topojson (for any fig.to_image
-    # too), and MathJax is off, or the page would try a CDN script on every start.
-    pio.defaults.topojson = TOPOJSON_URL
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    _server.started = True
-    atexit.register(stop_server)
+    with _renderer.lock:
+        _renderer.start_locked()
 
 
 def stop_server() -> None:
     """Close Chromium (at exit, and in tests to measure a cold start)."""
-    import kaleido
-
-    with _server.lock:
-        if _server.started:
-            kaleido.stop_sync_server(silence_warnings=True)
-            _server.started = False
+    with _renderer.lock:
+        _renderer.stop_locked()
 
 
 def server_running() -> bool:
-    return _server.started and _kaleido_thread_alive()
+    return _renderer.running()
+
+
+def cold_start_seconds() -> float | None:
+    """How long the first render after the last start took (benchmarks)."""
+    return _renderer.cold_start_s
+
+
+atexit.register(stop_server)
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -178,53 +246,23 @@ def render(spec: FigureSpec, fmt: str) -> bytes:
     """Render one figure (prepared with `export_spec`) to bytes, without cache."""
     if fmt == "html":
         return render_html(spec)
+    return render_image(spec, fmt, width=EXPORT_WIDTH, height=EXPORT_HEIGHT,
+                        scale=PNG_SCALE if fmt == "png" else 1)
+
+
+def render_image(fig: go.Figure | FigureSpec, fmt: str = "png", *, width: int = EXPORT_WIDTH,
+                 height: int = EXPORT_HEIGHT, scale: float = 1) -> bytes:
+    """The one function every static picture goes through: exports, the slide deck, the visit
+    brief, the command line. Serialised, in the process's one browser, with the local base map
+    passed with the call (never a CDN, never a process-wide default)."""
     if fmt not in IMAGE_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown image format {fmt!r}; choose one of {', '.join(IMAGE_FORMATS)}")
     ok, reason = export_available()
     if not ok:
         raise ExportUnavailable(reason)
-    import kaleido
-
-    opts = {"format": fmt, "width": EXPORT_WIDTH, "height": EXPORT_HEIGHT,
-            "scale": PNG_SCALE if fmt == "png" else 1}
-    with _server.lock:
-        cold = not (_server.started and _kaleido_thread_alive())
-        _start_locked(kaleido)
-        started = time.perf_counter()
-        try:
-            data = _call_with_watchdog(
-                lambda: kaleido.calc_fig_sync(spec, opts=opts, topojson=TOPOJSON_URL))
-        except ExportError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - kaleido raises many types; one for callers
-            raise ExportError(f"{fmt.upper()} export failed: {exc}") from exc
-        if cold:
-            _server.cold_start_s = time.perf_counter() - started
-    if not isinstance(data, bytes | bytearray) or not data:
-        raise ExportError(f"{fmt.upper()} export returned no data")
-    return bytes(data)
-
-
-def _call_with_watchdog(call: Any) -> Any:
-    """Run a kaleido call in a helper thread and give up after RENDER_TIMEOUT_S: if Chromium
-    dies mid-render, kaleido's queue would otherwise block this session forever."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True, name="cthb-export")
-    worker.start()
-    worker.join(RENDER_TIMEOUT_S + 5)
-    if worker.is_alive():
-        _server.broken = f"no answer within {RENDER_TIMEOUT_S:.0f} s"
-        raise ExportError(f"the renderer did not answer within {RENDER_TIMEOUT_S:.0f} s")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    spec = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    return _renderer.render(spec, opts)
 
 
 # Where plotly.js looks for base maps in an exported HTML file if a topojson was not inlined:
@@ -290,19 +328,45 @@ def _json_default(value: Any) -> Any:
     return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
+@functools.cache
+def _renderer_identity() -> dict[str, object]:
+    """What else decides the pixels: kaleido's version and the browser binary (a Chromium
+    upgrade changes antialiasing and fonts)."""
+    from importlib.metadata import version
+
+    browser = find_chromium()
+    info = os.stat(browser) if browser else None
+    return {"kaleido": version("kaleido"), "browser": browser,
+            "browser_build": [info.st_size, info.st_mtime_ns] if info else None}
+
+
+def _topojson_digest(spec: FigureSpec) -> str:
+    """The base-map files the figure is drawn on: a changed file changes the picture."""
+    digest = hashlib.sha256()
+    for name in topojson_names(spec):
+        path = paths.TOPOJSON_DIR / f"{name}.json"
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
 def cache_key(fmt: str, spec: FigureSpec, chart_id: str | None = None,
               params: ChartParams | None = None, data_version: str | None = None) -> str:
-    """sha256 of (chart id, params, data version, format) and of the figure itself.
+    """sha256 of everything that changes the file: the figure itself, the format and the page
+    size, the export pipeline's version, plotly (which bundles plotly.js), kaleido, the browser,
+    and the base-map files; plus the chart id, parameters and data version (for readability
+    of what is cached, and for callers whose figure JSON would not show a data change).
 
     The figure's own JSON is part of the key because the chart code can change between two
     runs with the same data (a deploy): keyed on id and parameters alone, the disk cache would
-    keep serving the old picture. It also keeps the key right for a caller that does not know
-    the chart id (any figure passed to `show_chart`).
+    keep serving the old picture.
     """
     digest = hashlib.sha256()
     head = {"chart": chart_id, "params": _jsonable(params), "data_version": data_version,
             "format": fmt, "size": [EXPORT_WIDTH, EXPORT_HEIGHT, PNG_SCALE],
-            "export_version": EXPORT_VERSION, "plotly": plotly.__version__}
+            "export_version": EXPORT_VERSION, "plotly": plotly.__version__,
+            "renderer": _renderer_identity() if fmt in IMAGE_FORMATS else None,
+            "topojson": _topojson_digest(spec)}
     digest.update(json.dumps(head, sort_keys=True).encode("utf-8"))
     digest.update(json.dumps(spec, sort_keys=True, default=_json_default).encode("utf-8"))
     return digest.hexdigest()
@@ -313,12 +377,35 @@ def default_cache_dir() -> Path:
                                paths.PROJECT_ROOT / "build" / "export-cache"))
 
 
+# A cache file: this line, the key it was stored under, the sha256 of the content, then the
+# content. A file is served only for its own key and only whole, so a copied, misplaced or torn
+# file is a miss, never another chart's picture.
+_MAGIC = b"cthb-export-cache 1\n"
+
+
+def _frame(key: str, data: bytes) -> bytes:
+    return _MAGIC + f"{key}\n{hashlib.sha256(data).hexdigest()}\n".encode() + data
+
+
+def _unframe(key: str, raw: bytes) -> bytes | None:
+    if not raw.startswith(_MAGIC):
+        return None
+    head_end = len(_MAGIC) + 64 + 1 + 64 + 1
+    head = raw[len(_MAGIC):head_end].decode("ascii", errors="replace").split("\n")
+    data = raw[head_end:]
+    if len(head) != 3 or head[0] != key or head[1] != hashlib.sha256(data).hexdigest():
+        return None
+    return data
+
+
 class ExportCache:
     """Bytes by key, in memory (LRU within a byte budget) and on disk (build/export-cache/).
 
-    Disk writes go to a temporary file in the same folder and are swapped in with os.replace,
-    so two sessions exporting the same chart at once both end with a whole file; a reader never
-    sees half of one. The disk cache is pruned, oldest first, beyond `disk_budget` bytes.
+    Disk writes go to a temporary file in the same folder, are flushed to disk and swapped in
+    with os.replace, so two sessions exporting the same chart at once both end with a whole
+    file; a reader never sees half of one. Each file names its key and carries a checksum of
+    its content: a file that is not whole, or is not this key's, is never served. The disk
+    cache is pruned, oldest first, beyond `disk_budget` bytes.
     """
 
     def __init__(self, directory: Path | None = None, memory_budget: int = 96 * 2**20,
@@ -339,8 +426,11 @@ class ExportCache:
                 self._memo.move_to_end(key)
                 return self._memo[key]
         try:
-            data = self._path(key, fmt).read_bytes()
+            raw = self._path(key, fmt).read_bytes()
         except OSError:
+            return None
+        data = _unframe(key, raw)
+        if data is None:
             return None
         self._remember(key, data)
         return data
@@ -353,7 +443,9 @@ class ExportCache:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=f".{fmt}")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+                    fh.write(_frame(key, data))
+                    fh.flush()
+                    os.fsync(fh.fileno())
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -376,8 +468,15 @@ class ExportCache:
                 self._memo_bytes -= len(old)
 
     def _prune(self) -> None:
-        files = [(p.stat().st_mtime, p.stat().st_size, p)
-                 for p in self.directory.glob("*/*") if not p.name.startswith(".tmp-")]
+        files = []
+        for p in self.directory.glob("*/*"):
+            if p.name.startswith(".tmp-"):
+                continue
+            try:
+                info = p.stat()
+            except FileNotFoundError:
+                continue  # pruned by another session meanwhile
+            files.append((info.st_mtime, info.st_size, p))
         total = sum(size for _, size, _ in files)
         for _, size, path in sorted(files):
             if total <= self.disk_budget:
