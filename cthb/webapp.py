@@ -344,3 +344,180 @@ def _deck_tick(result: ChartResult, key: str, chart_id: str | None,
 def deck_basket() -> dict[str, dict[str, object]]:
     """The charts ticked for the slide deck in this session, by chart key."""
     return st.session_state.setdefault(DECK_BASKET, {})
+
+
+# --- the profile page's controls --------------------------------------------------------------
+
+
+def _pick_state(code: str) -> None:
+    set_param("state", code)
+
+
+def state_picker(facts: Facts, lang: str) -> str | None:
+    """The State of the profile page: a search in the six OSCE languages (and ISO codes), a
+    list, and on an empty page every State by subregion. Returns the iso3 from the URL, or
+    None (after saying so when the link named no known State)."""
+    from cthb.profile import find_states, fold, resolve_state
+    from cthb.schema import REGIONS
+
+    raw = sticky_param("state")
+    iso3 = resolve_state(facts, raw)
+    order = sorted(facts.states, key=lambda i: fold(facts.state_name(i, lang)))
+
+    def searched() -> None:
+        found = find_states(facts, st.session_state.get("profile_search", ""), lang)
+        st.session_state["_profile_matches"] = found
+        if len(found) == 1:
+            _pick_state(found[0])
+
+    select_key = f"profile_select_{iso3}"
+
+    def selected() -> None:
+        if st.session_state.get(select_key):
+            _pick_state(st.session_state[select_key])
+
+    left, right = st.columns(2)
+    left.text_input(t("profile.search", lang), key="profile_search", on_change=searched,
+                    help=t("profile.search_help", lang))
+    right.selectbox(t("profile.choose", lang), order,
+                    index=order.index(iso3) if iso3 else None,
+                    format_func=lambda code: f"{facts.state_name(code, lang)} ({code})",
+                    key=select_key, placeholder=t("meeting.choose_placeholder", lang),
+                    on_change=selected)
+    query = st.session_state.get("profile_search", "")
+    matches = st.session_state.get("_profile_matches", [])
+    if query and not matches:
+        st.warning(t("profile.no_match", lang, value=md_literal(query[:60])))
+    elif len(matches) > 1:
+        st.info(t("profile.matches", lang, count=len(matches)))
+        cols = st.columns(min(4, len(matches)))
+        for k, code in enumerate(matches[:12]):
+            cols[k % len(cols)].button(facts.state_name(code, lang), key=f"match_{code}",
+                                       on_click=_pick_state, args=(code,))
+    if iso3 is not None:
+        return iso3
+    if raw:
+        # A bad link: say so plainly, the value shown as text only.
+        st.warning(t("app.error_bad_state", lang, value=md_literal(raw[:60])))
+    st.subheader(t("meeting.by_region", lang))
+    for region in REGIONS:
+        key = f"profile_region_{region}"
+
+        def clicked(key: str = key) -> None:
+            if st.session_state.get(key):
+                _pick_state(st.session_state[key])
+
+        st.pills(region_label(region, lang),
+                 [i for i in order if facts.states[i]["region"] == region],
+                 format_func=lambda code: facts.state_name(code, lang), key=key,
+                 on_change=clicked)
+    return None
+
+
+def cited_list(items: list[tuple[str, str]], empty: str) -> None:
+    """Sentences, each followed by its numbered sources ("[2, 5]"), as a bulleted list."""
+    if not items:
+        st.markdown(md_literal(empty))
+        return
+    st.markdown("\n".join(f"- {md_literal(text)}" + (f" {md_literal(refs)}" if refs else "")
+                          for text, refs in items))
+
+
+def reference_list(references: list[Any], lang: str) -> None:
+    """The numbered sources of a profile, each with its link."""
+    lines = []
+    for ref in references:
+        text = f"{ref.number}\\. {md_literal(ref.text)}"
+        if ref.url.startswith(("http://", "https://")):
+            text += f" [{md_literal(t('app.source', lang))}](<{ref.url.replace('>', '%3E')}>)"
+        lines.append(text)
+    st.markdown("  \n".join(lines))
+
+
+def corrections_address() -> str:
+    """Where corrections go: CTHB_CORRECTIONS_EMAIL, else `email` under [corrections] in
+    .streamlit/secrets.toml (see README); "" when neither is set."""
+    address = os.environ.get("CTHB_CORRECTIONS_EMAIL", "").strip()
+    if address:
+        return address
+    try:
+        return str(st.secrets.get("corrections", {}).get("email", "")).strip()
+    except Exception:  # noqa: BLE001 - no secrets file at all: not configured
+        return ""
+
+
+def correction_form(facts: Facts, iso3: str, lang: str) -> None:
+    """"Suggest a correction": pick a fact, see its current value and source, state the new
+    value, its date and source and a contact; get the correction file, the change the Office's
+    import will show, and a prepared e-mail to the Office."""
+    from cthb import corrections as cr
+
+    choices = cr.fact_choices(facts, iso3, lang)
+    by_key = {c.key: c for c in choices}
+    pick = st.selectbox(t("profile.correction_fact", lang), list(by_key),
+                        format_func=lambda k: by_key[k].label, key=f"corr_pick_{iso3}")
+    choice = by_key[pick]
+    st.markdown(f"**{md_literal(t('meeting.current_value', lang))}:** "
+                f"{md_literal(choice.current)}  \n"
+                f"**{md_literal(t('app.source', lang))}:** {md_literal(choice.source)}")
+    values: dict[str, str] = {}
+    with st.form(f"correction_{iso3}_{choice.key}"):
+        st.caption(t("meeting.required_note", lang))
+        for f in cr.form_fields(choice, lang):
+            key = f"corr_{choice.key}_{f.name}"
+            if f.kind == "choice":
+                labels = dict(zip(f.choices, f.choice_labels, strict=True))
+                values[f.name] = str(st.selectbox(
+                    f.label, f.choices, index=f.choices.index(f.value) if f.value in f.choices
+                    else 0, format_func=labels.__getitem__, key=key))
+            elif f.kind == "flag":
+                values[f.name] = "true" if st.checkbox(f.label, value=f.value == "true",
+                                                       key=key) else "false"
+            elif f.kind == "long_text":
+                values[f.name] = st.text_area(f.label, value=f.value, key=key)
+            else:
+                values[f.name] = st.text_input(f.label, value=f.value, key=key,
+                                               placeholder=f.help or None)
+        submitted = st.form_submit_button(t("profile.correction_make", lang), type="primary")
+    done = f"_corr_result_{iso3}_{choice.key}"
+    if submitted:
+        try:
+            result = cr.make_correction(facts, iso3, choice, values, lang, today())
+        except cr.CorrectionError as exc:
+            st.session_state.pop(done, None)
+            st.error(t("profile.correction_problems", lang) + "\n\n"
+                     + "\n".join(f"- {md_literal(p.message)}" for p in exc.problems))
+        else:
+            diff, refused = cr.dry_run(result.workbook, result.file_name, paths.data_dir(),
+                                       paths.db_path())
+            st.session_state[done] = (result, diff, refused)
+    if done in st.session_state:
+        result, diff, refused = st.session_state[done]
+        _correction_result(result, diff, refused, lang)
+
+
+def _correction_result(result: Any, diff: str, refused: str, lang: str) -> None:
+    from cthb import corrections as cr
+
+    st.success(t(f"profile.correction_change_{result.change}", lang))
+    st.markdown("\n".join(f"- {md_literal(line)}" for line in result.summary))
+    if refused:
+        st.error(t("meeting.import_refuses", lang))
+        st.code(refused, language=None)
+    else:
+        st.caption(t("meeting.import_shows", lang))
+        st.code(diff, language=None)
+    cols = st.columns(2)
+    cols[0].download_button(t("profile.correction_download", lang), result.workbook,
+                            file_name=result.file_name, on_click="ignore",
+                            mime="application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet", key="correction_xlsx",
+                            icon=":material/download:")
+    address = corrections_address()
+    if address:
+        cols[1].link_button(t("meeting.send_mail", lang, address=address),
+                            cr.mailto(address, result.subject, result.summary),
+                            icon=":material/mail:")
+        st.caption(t("meeting.attach_file", lang, file=result.file_name))
+    else:
+        st.warning(t("meeting.no_address", lang))

@@ -230,3 +230,8 @@ register(ChartSpec("state_timeline", "profile.timeline", build_state_timeline,
                    ("as_of", "lang", "extra")))
 register(ChartSpec("state_locator", "profile.locator", build_state_locator,
                    ("lang", "extra")))
+
+
+def timeline_key(lang: str) -> str:
+    """What the timeline's shapes and colours mean, in words (under the chart and the slide)."""
+    return t("meeting.timeline_key", lang)
