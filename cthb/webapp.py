@@ -396,9 +396,9 @@ def state_picker(facts: Facts, lang: str) -> str | None:
                                        on_click=_pick_state, args=(code,))
     if iso3 is not None:
         return iso3
-    if raw:
+    if raw or "state" in st.query_params:
         # A bad link: say so plainly, the value shown as text only.
-        st.warning(t("app.error_bad_state", lang, value=md_literal(raw[:60])))
+        st.warning(t("app.error_bad_state", lang, value=md_literal((raw or "")[:60])))
     st.subheader(t("meeting.by_region", lang))
     for region in REGIONS:
         key = f"profile_region_{region}"
