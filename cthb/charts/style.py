@@ -57,6 +57,7 @@ GAP_SCALE = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#a63603", "
 CHANGED_OUTLINE = "#d62728"
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+SOURCE_ANNOTATION = "frame_source"  # the name of the source line frame_figure adds
 TEXT_COLOUR = "#222222"
 # 16:9 presentation size; exports scale this up (1920x1080 and more).
 EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
@@ -76,7 +77,9 @@ def frame_figure(fig: go.Figure, title: str, subtitle: str, source: str,
     )
     if height:
         fig.update_layout(height=height)
+    # Named, so a slide or the screen can find the source line (the last annotation only
+    # until a chart adds its own after framing).
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left",
                        yanchor="top", yshift=-40, showarrow=False, align="left",
-                       font={"size": 10, "color": "#555"})
+                       font={"size": 10, "color": "#555"}, name=SOURCE_ANNOTATION)
     return fig
