@@ -9,6 +9,7 @@ the list is `unknown` (it may have answered later), which says nothing about the
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -242,8 +243,47 @@ def build_survey_others(facts: Facts, params: ChartParams) -> ChartResult:
     return ChartResult(fig, data, title, sub_text, source_ids, alt)
 
 
+# --- on a slide (see cthb.charts.gaps: type twice the screen's) ----------------------------
+
+
+def crosstab_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every row keeps its label (plotly would skip some in large type)."""
+    layout = dict(spec.get("layout") or {})
+    layout["yaxis"] = {**(layout.get("yaxis") or {}), "tickmode": "linear", "dtick": 1}
+    layout["bargap"] = 0.15
+    layout["margin"] = {"t": 60, "b": 70, "l": 330, "r": 20}
+    return {**spec, "layout": layout}
+
+
+def others_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    """The table as two side by side, Partners and field operations, without the columns of
+    kind and source id (the notes give the sources): seventeen rows do not fit one column in
+    slide type."""
+    table = next((tr for tr in spec.get("data", []) if tr.get("type") == "table"), None)
+    if table is None:
+        return spec
+    kinds, names, hosts = (table["cells"]["values"][k] for k in range(3))
+    header = table["header"]["values"]
+    traces = []
+    groups = list(dict.fromkeys(kinds))
+    for n, kind in enumerate(groups):
+        rows = [j for j, k in enumerate(kinds) if k == kind]
+        traces.append({
+            "type": "table", "domain": {"x": [n / len(groups) + (0.02 if n else 0),
+                                              (n + 1) / len(groups) - 0.01], "y": [0, 1]},
+            "columnwidth": [3, 2],
+            "header": {**table["header"], "values": [f"<b>{kind}</b>", header[2]]},
+            "cells": {**table["cells"], "values": [[names[j] for j in rows],
+                                                   [hosts[j] for j in rows]],
+                      "fill_color": "white", "height": 30}})
+    layout = dict(spec.get("layout") or {})
+    layout["margin"] = {"t": 10, "b": 10, "l": 10, "r": 10}
+    return {**spec, "data": traces, "layout": layout}
+
+
 register(ChartSpec("survey_regions", "survey.chart_regions", build_survey_regions,
                    ("as_of", "region", "group")))
 register(ChartSpec("survey_crosstab", "survey.chart_crosstab", build_survey_crosstab,
-                   ("as_of", "region", "group")))
-register(ChartSpec("survey_others", "survey.chart_others", build_survey_others, ("as_of",)))
+                   ("as_of", "region", "group"), slide=crosstab_on_slide))
+register(ChartSpec("survey_others", "survey.chart_others", build_survey_others, ("as_of",),
+                   slide=others_on_slide))

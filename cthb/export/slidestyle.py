@@ -79,3 +79,16 @@ def smallest_font(spec: dict[str, Any]) -> float:
 
     walk(spec)
     return min(sizes) if sizes else PLOTLY_DEFAULT_FONT_PX
+
+
+def wrap_legend_names(spec: dict[str, Any], chars: int = 30) -> dict[str, Any]:
+    """Long legend entries on two or more lines, so a legend beside a chart stays narrow."""
+    import textwrap
+
+    data = []
+    for trace in spec.get("data", []):
+        name = trace.get("name")
+        if isinstance(name, str) and len(name) > chars and "<br>" not in name:
+            trace = {**trace, "name": "<br>".join(textwrap.wrap(name, chars))}
+        data.append(trace)
+    return {**spec, "data": data}
