@@ -95,4 +95,4 @@ def cut(text: str, chars: int) -> str:
     if len(text) <= chars:
         return text
     head = text[:chars].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return head + " …"
+    return head + "…"
