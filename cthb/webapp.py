@@ -239,10 +239,16 @@ DECK_BASKET = "_deck_basket"  # session key: charts ticked "Add to slide deck" o
 
 def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
                     lang: str) -> None:
-    """CSV and XLSX buttons for a table, with its as-of date and sources in the file. The files
-    are made only when a button is clicked, never on a plain rerun."""
-    from cthb.export import tables
+    """CSV and XLSX buttons for a table, with its as-of date and sources in the file, headers
+    and coded values in the page's language. The files are made only when a button is
+    clicked, never on a plain rerun."""
+    from dataclasses import replace
 
+    from cthb.export import tables
+    from cthb.export.cli import table_labels
+
+    table = tables.localise_frame(table, lang, get_facts())
+    meta = replace(meta, labels={**table_labels(lang), **meta.labels})
     cols = st.columns(2)
     cols[0].download_button(
         t("gaps.download_csv", lang), functools.partial(tables.to_csv_bytes, table, meta),
@@ -319,13 +325,21 @@ def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of
     from cthb.export import tables
     from cthb.export.cli import table_labels
 
-    filters = {name: str(getattr(params, name)) for name in ("indicator", "view", "region",
-                                                             "group")
-               if params is not None and getattr(params, name)}
+    filters = {}
+    if params is not None:
+        # Named and worded in the file's language: "Показатель = КТОП", not "indicator = UNTOC".
+        if params.indicator:
+            filters[t("map.indicator", lang)] = t(f"indicator.{params.indicator}", lang)
+        if params.view:
+            filters[t("map.view", lang)] = t(f"map.view_{params.view}", lang)
+        if params.region:
+            filters[t("gaps.region", lang)] = region_label(params.region, lang)
+        if params.group:
+            filters[t("gaps.group", lang)] = t(f"gaps.group_{params.group}", lang)
     meta = tables.table_meta(facts, f"{result.title} ({result.subtitle})", as_of,
                              result.source_ids, filters=filters, labels=table_labels(lang))
     writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
-    return writer(result.data, meta)
+    return writer(tables.localise_frame(result.data, lang, facts), meta)
 
 
 def _deck_tick(result: ChartResult, key: str, chart_id: str | None,

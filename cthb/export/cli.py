@@ -103,8 +103,12 @@ def table_labels(lang: str) -> dict[str, str]:
     """The metadata field names of CSV/XLSX files in the export's language."""
     from cthb.i18n import t
 
-    return {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
-            "sources": t("app.sources", lang)}
+    labels = {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
+              "sources": t("app.sources", lang), "_lang": lang}
+    for key in ("filters", "generated", "data_version", "title", "none", "id", "publisher",
+                "url", "locator", "kind"):
+        labels[key] = t(f"meeting.meta_{key}", lang)
+    return labels
 
 
 def run_deck(args: argparse.Namespace) -> int:
