@@ -28,8 +28,10 @@ REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
 COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
 FIRST_DATE = date(2000, 12, 12)  # UNTOC opened for signature
 # plotly.js loads its base map from here instead of its CDN (see .streamlit/config.toml).
+# No camera button: it would save the picture without its title, date and sources; the
+# Download menu under every chart gives the sourced files.
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -260,16 +262,46 @@ def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
         key=f"{key}_xlsx", on_click="ignore")
 
 
+def is_phone() -> bool:
+    """Whether the page is seen on a phone, as its browser says (Chromium's mobile client hint,
+    or a phone's user agent; a tablet gets the full layout)."""
+    headers = st.context.headers
+    agent = headers.get("User-Agent", "")
+    if "iPad" in agent or "Tablet" in agent:
+        return False
+    return headers.get("Sec-Ch-Ua-Mobile") == "?1" or any(
+        word in agent for word in ("iPhone", "Android", "Mobile"))
+
+
 def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
                chart_id: str | None = None, params: ChartParams | None = None) -> object:
     """Draw a chart from the catalogue with its downloads. Every page shows charts through
     here, so every chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of
     its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
-    when given they name the chart in the export cache and let the deck rebuild it."""
+    when given they name the chart in the export cache and let the deck rebuild it.
+
+    On the page the title, subtitle and source line are text around the chart (they wrap on a
+    phone, where a line drawn into the picture would be cut); the downloads keep them inside.
+    On a phone the chart takes its phone layout."""
+    from cthb.charts.catalog import CHARTS
+    from cthb.charts.style import phone_default, screen_figure, source_note_lines
+
+    phone = None
+    if is_phone():
+        spec = CHARTS.get(chart_id or "")
+        phone = spec.phone if spec is not None and spec.phone is not None else phone_default
+    st.markdown(f"**{md_literal(result.title)}**")
+    if result.subtitle:
+        st.caption(md_literal(result.subtitle))
     # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
-    event = st.plotly_chart(result.figure, width="stretch", config=PLOTLY_CONFIG,
-                            key=key, on_select=on_select,
+    # A phone has no room for the tool bar over the chart (and nothing to zoom with a mouse).
+    config = {**PLOTLY_CONFIG, "displayModeBar": False} if phone else PLOTLY_CONFIG
+    event = st.plotly_chart(screen_figure(result.figure, phone), width="stretch",
+                            config=config, key=key, on_select=on_select,
                             theme=None)  # type: ignore[call-overload]
+    notes = source_note_lines(result.figure)
+    if notes:
+        st.caption("  \n".join(md_literal(line) for line in notes))
     _downloads(result, key, chart_id, params)
     return event
 

@@ -94,7 +94,5 @@ with right:
     st.markdown(_treaty_counts(facts.data_version, as_of, lang, facts))
     with st.expander(t("app.sources", lang)):
         st.markdown(source_caption(facts, result.source_ids, lang))
-st.caption(t("app.disclaimer", lang))
-if display == "map":
-    st.caption(t("map.kosovo_note", lang))
+# The disclaimer and the Kosovo note are in the map's source note, printed under it.
 st.caption(t("app.data_version", lang, version=facts.data_version))

@@ -88,7 +88,8 @@ with st.expander(f"{t('profile.history', lang)} ({len(frames['structure_history'
     table("structure_history")
 
 st.subheader(t("profile.timeline", lang))
-show_chart(charts["state_timeline"].build(facts, params), key="state_timeline")
+show_chart(charts["state_timeline"].build(facts, params), key="state_timeline",
+           chart_id="state_timeline", params=params)
 st.caption(timeline_key(lang))
 
 st.subheader(t("profile.monitoring", lang))

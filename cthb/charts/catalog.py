@@ -62,6 +62,9 @@ class ChartSpec:
     # How the chart rearranges itself on a slide, where its type is far larger than on screen
     # (legends beside rather than over the plot, labels as legend entries); None: as it is.
     slide: SlideLayout | None = None
+    # How the chart rearranges itself on a phone's narrow screen (a copy of the figure is
+    # changed in place); None: cthb.charts.style.phone_default.
+    phone: Callable[[go.Figure], None] | None = None
 
 
 CHARTS: dict[str, ChartSpec] = {}

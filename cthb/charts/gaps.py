@@ -19,7 +19,13 @@ from plotly.subplots import make_subplots
 
 from cthb import status as st
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
-from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_figure
+from cthb.charts.style import (
+    STALE_MARK,
+    STATUS_COLOURS,
+    UNKNOWN_GREY,
+    frame_figure,
+    phone_default,
+)
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
@@ -669,9 +675,42 @@ def timeline_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
     return _with_layout({**spec, "data": data}, margin={"t": 40, "b": 110, "l": 90, "r": 20})
 
 
+# --- on a phone (about 360 px wide) --------------------------------------------------------
+
+
+def status_bars_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    fig.update_layout(height=620, legend={"tracegroupgap": 2, "font": {"size": 11}})
+    fig.update_xaxes(title_font={"size": 11})
+
+
+def matrix_on_phone(fig: go.Figure) -> None:
+    """Nine narrow columns: headers upright, no words in the cells (the colours and the legend
+    say them), the legend above."""
+    phone_default(fig)
+    fig.update_traces(texttemplate="", selector={"type": "heatmap"})
+    fig.update_xaxes(tickangle=-90, tickfont={"size": 11})
+    fig.update_yaxes(tickfont={"size": 11})
+    fig.update_layout(margin={"t": 130})  # room for the upright headers
+
+
+def timeline_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    fig.update_traces(mode="markers", selector={"mode": "markers+text"})
+    fig.add_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                    name=str((fig.layout.meta or {}).get("eif_legend", "")),
+                    marker={"symbol": "diamond", "size": 9, "color": "#555555"})
+    # The legend below: the report's date is marked along the top.
+    fig.update_layout(height=600, margin={"b": 10},
+                      legend={"y": -0.1, "yanchor": "top", "font": {"size": 11}})
+
+
 register(ChartSpec("status_bars", "gaps.chart_status_bars", build_status_bars,
-                   ("as_of", "region", "group"), slide=status_bars_on_slide))
+                   ("as_of", "region", "group"), slide=status_bars_on_slide,
+                   phone=status_bars_on_phone))
 register(ChartSpec("matrix", "gaps.chart_matrix", build_matrix,
-                   ("as_of", "region", "group", "extra"), slide=matrix_on_slide))
+                   ("as_of", "region", "group", "extra"), slide=matrix_on_slide,
+                   phone=matrix_on_phone))
 register(ChartSpec("timeline", "gaps.chart_timeline", build_timeline,
-                   ("as_of", "region", "group", "extra"), slide=timeline_on_slide))
+                   ("as_of", "region", "group", "extra"), slide=timeline_on_slide,
+                   phone=timeline_on_phone))

@@ -559,6 +559,25 @@ def map_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "layout": layout}
 
 
+def map_on_phone(fig: go.Figure) -> None:
+    """On a phone the map takes the full width: the legend in rows above it, the microstates'
+    panel below it."""
+    fig.update_layout(
+        height=440, margin={"l": 4, "r": 4, "t": 8, "b": 8},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+                "font": {"size": 11}, "entrywidth": 0.5, "entrywidthmode": "fraction",
+                "title": {"side": "top"}})
+    for trace in fig.data:
+        # Two entries to a row: a long one ("Kosovo* (not a participating State)") on two lines.
+        if trace.name and len(trace.name) > 24 and "<br>" not in trace.name:
+            trace.name = "<br>".join(textwrap.wrap(trace.name, 24))
+    fig.layout.geo.domain = {"x": [0.0, 1.0], "y": [0.3, 1.0]}  # the main map
+    for a in fig.layout.annotations or ():
+        if a.name == MICROSTATE_PANEL_NAME:
+            a.update(x=0.0, y=0.0, xanchor="left", yanchor="bottom",
+                     text=_two_per_line(str(a.text)))
+
+
 def _two_per_line(panel: str) -> str:
     """The panel's names two to a line (its heading alone), to fit beside the legend."""
     head, *items = panel.split("<br>")
@@ -743,6 +762,8 @@ def build_tiles(facts: Facts, params: ChartParams) -> ChartResult:
 
 
 register(ChartSpec("map", "map.chart_map", build_map,
-                   ("as_of", "indicator", "view", "compare_to", "group"), slide=map_on_slide))
+                   ("as_of", "indicator", "view", "compare_to", "group"), slide=map_on_slide,
+                   phone=map_on_phone))
 register(ChartSpec("tiles", "map.chart_tiles", build_tiles,
-                   ("as_of", "indicator", "compare_to", "group"), slide=map_on_slide))
+                   ("as_of", "indicator", "compare_to", "group"), slide=map_on_slide,
+                   phone=map_on_phone))
