@@ -567,3 +567,39 @@ def _correction_result(result: Any, diff: str, refused: str, lang: str) -> None:
         st.caption(t("meeting.attach_file", lang, file=result.file_name))
     else:
         st.warning(t("meeting.no_address", lang))
+
+
+# Streamlit's date field applies a typed date when the field loses focus, not on Enter (its
+# key handler knows only Tab and Alt+Down): a reader who types a date and presses Enter sees
+# nothing happen. This listener, installed once per browser tab, makes Enter in a date field
+# move the focus out of it, which applies the date. Constant code, no value from the URL or
+# the data.
+_ENTER_APPLIES_DATE = """<script>
+if (!window.cthbEnterAppliesDate) {
+  window.cthbEnterAppliesDate = true;
+  document.addEventListener("keydown", (event) => {
+    const field = event.target.closest && event.target.closest('[data-testid="stDateInputField"]');
+    if (event.key !== "Enter" || !field) return;
+    event.preventDefault();
+    event.stopPropagation();
+    // The field applies its date when focus goes to another element (a bare blur() does not
+    // count): an invisible, unlisted element takes it.
+    let sink = document.getElementById("cthb-focus-sink");
+    if (!sink) {
+      sink = document.createElement("span");
+      sink.id = "cthb-focus-sink";
+      sink.tabIndex = -1;
+      sink.setAttribute("aria-hidden", "true");
+      sink.style.cssText = "position:fixed;left:0;top:0;width:0;height:0;overflow:hidden";
+      document.body.appendChild(sink);
+    }
+    sink.focus();
+  }, true);
+}
+</script>"""
+
+
+def enter_applies_dates() -> None:
+    """Install the Enter-applies-a-typed-date listener (called once by app.py)."""
+    with st.sidebar:
+        st.html(_ENTER_APPLIES_DATE, unsafe_allow_javascript=True)
