@@ -308,7 +308,8 @@ def form_fields(choice: FactChoice, lang: str) -> list[FormField]:
         col = table.column(name)
         current = as_text(choice.row.get(name)) if choice.row else ""
         label = _star(field_label(name, lang), col.required and col.type != "bool")
-        hint = {"date": "YYYY-MM-DD", "partial_date": "YYYY, YYYY-MM, YYYY-MM-DD"}.get(col.type, "")
+        hint = {"date": t("meeting.hint_date", lang),
+                "partial_date": t("meeting.hint_partial_date", lang)}.get(col.type, "")
         if col.type == "bool":
             fields.append(FormField(name, t("meeting.field_as_of_approx", lang), "flag", False,
                                     current or "false"))
@@ -330,11 +331,11 @@ def form_fields(choice: FactChoice, lang: str) -> list[FormField]:
         FormField("source_publisher", _star(t("profile.source_publisher", lang), True), "text",
                   True),
         FormField("source_published", t("profile.source_published", lang), "text", False,
-                  help="YYYY, YYYY-MM, YYYY-MM-DD"),
+                  help=t("meeting.hint_partial_date", lang)),
         FormField("contact_name", _star(t("meeting.field_contact_name", lang), True), "text",
                   True),
         FormField("contact_email", _star(t("meeting.field_contact_email", lang), True), "text",
-                  True, help="name@example.org"),
+                  True),
         FormField("contact_organisation", t("meeting.field_contact_organisation", lang),
                   "text", False),
         FormField("comment", t("profile.correction_note", lang), "long_text", False),

@@ -587,9 +587,12 @@ def state_profile(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> Pro
 # --- words for the page and the brief ------------------------------------------------------
 
 
-def data_text(text: str, lang: str) -> str:
+def data_text(text: str, lang: str, chars: int | None = None) -> str:
     """Text the data keeps in the source's language (details, titles), marked as such on a page
-    in another language so no reader takes it for a missing translation."""
+    in another language so no reader takes it for a missing translation; with `chars`, cut at
+    a word boundary and marked with an ellipsis."""
+    if chars is not None and len(text) > chars:
+        text = text[:chars].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     if not text or lang == "en":
         return text
     return f"{text} {t('meeting.in_english', lang)}"

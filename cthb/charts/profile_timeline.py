@@ -25,7 +25,7 @@ from cthb.charts.style import (
 )
 from cthb.facts import Facts
 from cthb.i18n import t
-from cthb.profile import Profile, action_label, state_profile
+from cthb.profile import Profile, action_label, data_text, state_profile
 from cthb.schema import BINDING_ACTIONS, STRUCTURE_KINDS, TREATIES
 
 # What an observation says, drawn in the colour of the status it implies.
@@ -74,8 +74,10 @@ def timeline_frame(profile: Profile, lang: str) -> pd.DataFrame:
         lane = _lane(sline.kind, lang)
         for r in sline.history:
             as_of = _start(r.as_of)
+            # The source's words, cut at a word with an ellipsis and marked as such.
             rows.append({"lane": lane, "date": as_of,
-                         "event": f"{t('status.' + r.status, lang)}: {r.detail}"[:120],
+                         "event": f"{t('status.' + r.status, lang)}: "
+                                  + data_text(r.detail, lang, chars=110),
                          "status": r.status, "kind": "structure", "source_id": r.source_id})
             if r.established and r.status in ("yes", "partial"):
                 rows.append({"lane": lane, "date": _start(r.established),
