@@ -139,3 +139,28 @@ def test_hostile_state_is_not_echoed_as_markup() -> None:
     for e in at.get("markdown"):
         # Streamlit escapes markdown unless unsafe_allow_html; the raw tag must never be allowed.
         assert not (getattr(e.proto, "allow_html", False) and "<script>" in str(e.value))
+
+
+@pytest.mark.parametrize(("page", "params"), [
+    ("pages/map.py", {"compare": "2007-11-13", "indicator": "NRM"}),
+    ("pages/gaps.py", {"gaps_since": "2007-11-13", "q": "no_NR"}),
+    ("pages/survey.py", {"as_of": "2007-11-13"}),
+    ("pages/data.py", {}),
+    ("pages/profile.py", {"state": "KAZ"}),
+    ("pages/profile.py", {"state": "VAT", "as_of": "2007-11-13"}),
+], ids=["map", "gaps", "survey", "data", "profile-KAZ", "profile-VAT"])
+def test_russian_tables_are_russian_in_every_row(page: str, params: dict[str, str]) -> None:
+    """Every table of a Russian page, all its rows (the browser sees only the rows on the
+    screen): headers and cells in Russian, data kept in the source's language apart."""
+    from tests.ui_text import english_leftovers
+
+    at = run_page(page, {**params, "lang": "ru"})
+    assert not at.exception
+    frames = [e.value for e in at.dataframe]
+    assert frames
+    for df in frames:
+        cells = [str(c) for c in df.columns]
+        cells += [str(v) for row in df.itertuples(index=False) for v in row
+                  if v is not None and str(v) not in ("nan", "None", "<NA>")]
+        left = english_leftovers("\n".join(cells))
+        assert not left, f"{page}: English left in a table: {left}"
