@@ -149,12 +149,22 @@ VISIBLE_TEXT_JS = """() => {
     for (const sel of ['[data-testid="stSidebar"]', '[data-testid="stMain"]']) {
       const root = document.querySelector(sel);
       if (!root) continue;
+      // The charts' text is read below, label by label (innerText would glue the lines of a
+      // wrapped label together).
+      const noSvg = document.createElement('style');
+      noSvg.textContent = 'svg { display: none !important; }';
+      document.head.appendChild(noSvg);
       out.push(root.innerText);
+      noSvg.remove();
       root.querySelectorAll('svg text').forEach(el => {
         if (el.closest('.modebar-container')) return;
         const s = getComputedStyle(el);
-        if (s.display !== 'none' && s.visibility !== 'hidden' && el.textContent.trim())
-          out.push(el.textContent.trim());
+        // A wrapped label is one <text> with a <tspan class="line"> per line: keep the space.
+        const lines = el.querySelectorAll('tspan.line');
+        const text = lines.length ? [...lines].map(x => x.textContent).join(' ')
+                                  : el.textContent;
+        if (s.display !== 'none' && s.visibility !== 'hidden' && text.trim())
+          out.push(text.trim());
       });
       // A placeholder shows only in an empty text field; a selectbox's search input keeps
       // Streamlit's "Choose an option" attribute even when a value is shown.
