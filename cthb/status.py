@@ -159,12 +159,19 @@ def monitoring_observations(facts: Facts, iso3: str) -> list[Record]:
     return out
 
 
+def treaty_observations(facts: Facts, iso3: str, treaty: str) -> list[Record]:
+    """Every observation of a State's status for a treaty, by date: the recorded ones and, for
+    CETS 197, those that GRETA's evaluations imply."""
+    observations = facts.observations.get((iso3, treaty), [])
+    if treaty != "COE197":
+        return observations
+    return sorted([*observations, *monitoring_observations(facts, iso3)],
+                  key=lambda o: o["as_of"])
+
+
 def treaty_status_of(facts: Facts, iso3: str, treaty: str, on: date) -> TreatyStatus:
     actions = facts.actions.get((iso3, treaty), [])
-    observations = facts.observations.get((iso3, treaty), [])
-    if treaty == "COE197":
-        observations = sorted([*observations, *monitoring_observations(facts, iso3)],
-                              key=lambda o: o["as_of"])
+    observations = treaty_observations(facts, iso3, treaty)
     treaty_rec = facts.treaties[treaty]
     coe_non_member = treaty == "COE197" and not facts.is_member(iso3, "COE", on)
 

@@ -27,6 +27,7 @@ from tests.conftest import require_tool
 
 DPI = 100
 NB_HYPHEN = "\u2011"
+WORD_JOINER = "\u2060"
 PICTURE = 13
 
 
@@ -53,7 +54,7 @@ def to_pngs(pdf: Path, stem: Path, dpi: int = DPI) -> list[Path]:
 def pdf_text(pdf: Path) -> str:
     out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                          capture_output=True, text=True, timeout=60).stdout
-    return out.replace(NB_HYPHEN, "-")
+    return out.replace(NB_HYPHEN, "-").replace(WORD_JOINER, "")
 
 
 def _frames(shape: Any) -> list[Any]:
@@ -181,7 +182,8 @@ def broken_words(data: bytes, rendered_text: str) -> list[str]:
     for slide in Presentation(io.BytesIO(data)).slides:
         for shape in slide.shapes:
             for frame in _frames(shape):
-                for word in WORD.findall(frame.text.replace(NB_HYPHEN, "-")):
+                text = frame.text.replace(NB_HYPHEN, "-").replace(WORD_JOINER, "")
+                for word in WORD.findall(text):
                     if word in rendered:
                         continue
                     # A line may end after a hyphen or slash: each part must be whole.

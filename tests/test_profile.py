@@ -22,6 +22,7 @@ from cthb.corrections import (
     workbook_bytes,
 )
 from cthb.facts import Facts
+from cthb.i18n import t
 from cthb.indicators import indicator_frame
 from cthb.paths import PROJECT_ROOT
 from cthb.profile import find_states, resolve_state, state_profile
@@ -490,3 +491,22 @@ def test_page_correction_errors_in_the_page_language() -> None:
     errors = " ".join(e.value for e in at.error)
     assert "обязательно" in errors and "required" not in errors
     assert not any(b.key == "correction_xlsx" for b in at.get("download_button"))
+
+
+def test_empty_page_offers_every_state_by_subregion_in_the_page_language() -> None:
+    at = _run_page({"lang": "ru"})
+    assert not at.exception and not at.warning and not at.header
+    groups = at.pills
+    assert [g.label for g in groups] == [t(f"region.{r}", "ru") for r in schema.REGIONS]
+    assert sum(len(g.options) for g in groups) == 57
+    central_asia = next(g for g in groups if g.label == t("region.Central Asia", "ru"))
+    central_asia.set_value("KAZ").run()
+    assert not at.exception
+    assert at.header[0].value == "Казахстан (KAZ)"
+
+
+def test_search_in_any_of_the_six_languages_from_the_empty_page() -> None:
+    for query in ("Allemagne", "Deutschland", "Germania", "Alemania", "Германия", "Germany"):
+        at = _run_page({})
+        at.text_input(key="profile_search").set_value(query).run()
+        assert at.header[0].value == "Germany (DEU)", query

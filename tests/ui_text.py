@@ -60,7 +60,7 @@ URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/[\w-]*\?\S+")
 # A word: letters not glued to other letters or digits (so hex ids like "ed7629316bfaee51" and
 # codes like "sr-2007-07" are not words).
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{4,}(?![A-Za-z0-9_])")
-ELLIPSIS = ("…", "...")
+ELLIPSIS = ("…", "...", "\u2060…")  # the last: slides keep "…" on its word's line
 MIN_TRUNCATED = 12  # a cut-off value counts as the value when at least this much is shown
 
 

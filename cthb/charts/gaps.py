@@ -377,7 +377,7 @@ def _breakpoints(facts: Facts, iso3: str, treaty: str) -> set[date]:
     days = {facts.treaties[treaty]["opened"]}
     for a in facts.actions.get((iso3, treaty), []):
         days.add(a["action_date"])
-    for o in facts.observations.get((iso3, treaty), []):
+    for o in st.treaty_observations(facts, iso3, treaty):
         days |= {o["as_of"], o["as_of"] + timedelta(days=1)}
     for org in ("OSCE", "COE"):
         for m in facts.memberships.get((iso3, org), []):
@@ -516,7 +516,7 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     for tr in TREATIES:
         for iso3 in facts.states:
             source_ids += [a["source_id"] for a in facts.actions.get((iso3, tr), [])]
-            source_ids += [o["source_id"] for o in facts.observations.get((iso3, tr), [])]
+            source_ids += [o["source_id"] for o in st.treaty_observations(facts, iso3, tr)]
 
     if split:
         regions = sorted(r for r in df["region"].dropna().unique())

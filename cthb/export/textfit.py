@@ -90,9 +90,13 @@ def paras_height(paras: list[Para], width_pt: float, pt: float) -> float:
                for p in paras)
 
 
+WORD_JOINER = "\u2060"  # no line break here
+
+
 def cut(text: str, chars: int) -> str:
-    """Shorten at a word boundary, marked with an ellipsis."""
+    """Shorten at a word boundary, marked with an ellipsis that stays on the line of the word
+    before it (slide software would otherwise break a line before "…")."""
     if len(text) <= chars:
         return text
-    head = text[:chars].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return head + "…"
+    head = text[:chars].rsplit(" ", 1)[0].rstrip(" ,;:-–—(")
+    return head + WORD_JOINER + "…"
