@@ -8,18 +8,16 @@ correction form come from cthb.webapp. Nothing from the URL is rendered as HTML.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from cthb.charts.catalog import ChartParams, load_all
 from cthb.charts.profile_timeline import timeline_key
-from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.profile import state_profile, tables
 from cthb.webapp import (
     PLOTLY_CONFIG,
     as_of_control,
+    brief_downloads,
     cited_list,
     correction_form,
     get_facts,
@@ -121,38 +119,8 @@ with st.expander(t("meeting.all_sources", lang, count=len(profile.source_ids))):
     st.markdown(source_caption(facts, profile.source_ids, lang))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _brief(_facts: Facts, iso3: str, as_of: date, lang: str, fmt: str,
-           data_version: str) -> bytes:
-    # Keyed by data_version: new data makes a new brief; _facts is not hashed.
-    from cthb.export.brief import brief_bytes
-
-    return brief_bytes(_facts, iso3, as_of, fmt, lang)
-
-
 st.subheader(t("profile.brief_heading", lang))
-brief_key = f"_brief_ready_{iso3}_{as_of}_{lang}"
-if st.button(t("profile.prepare_brief", lang), help=t("profile.brief_help", lang),
-             key="prepare_brief"):
-    st.session_state[brief_key] = True
-if st.session_state.get(brief_key):
-    from cthb.export.brief import BriefError
-
-    stem = f"brief-{iso3}-{as_of.isoformat()}-{lang}"
-    try:
-        with st.spinner(t("profile.prepare_brief", lang)):
-            pdf = _brief(facts, iso3, as_of, lang, "pdf", facts.data_version)
-            pptx = _brief(facts, iso3, as_of, lang, "pptx", facts.data_version)
-    except BriefError as exc:
-        st.error(md_literal(exc))
-    else:
-        b1, b2 = st.columns(2)
-        b1.download_button(t("profile.download_pdf", lang), pdf, file_name=f"{stem}.pdf",
-                           mime="application/pdf", key="brief_pdf", on_click="ignore")
-        b2.download_button(
-            t("profile.download_pptx", lang), pptx, file_name=f"{stem}.pptx",
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            key="brief_pptx", on_click="ignore")
+brief_downloads(facts, iso3, as_of, lang)
 
 with st.expander(t("profile.correction", lang)):
     st.write(t("profile.correction_intro", lang))

@@ -198,3 +198,29 @@ def test_cli_brief(facts: Facts, tmp_path: Path, real_db: Path,
     assert main(["brief", "XXX", "--as-of", "2007-11-13", "--out", str(out)]) == 2
     assert main(["brief", "KAZ", "--out", str(tmp_path / "kaz.doc")]) == 2
     assert "not the ISO3 code" in capsys.readouterr().err
+
+
+def test_two_sessions_make_briefs_at_once(facts: Facts) -> None:
+    """Streamlit runs each session in a thread of one process: two briefs made at the same time
+    (different States and languages, sharing the fonts that measure the slides' text) come out
+    exactly as when made one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [("KAZ", "ru"), ("DEU", "en"), ("VAT", "ru"), ("LIE", "en")] * 2
+
+    def slide_texts(iso3: str, lang: str) -> list[str]:
+        prs = Presentation(io.BytesIO(brief_pptx(facts, iso3, TODAY_CASE, lang, images=[])))
+        return [_deck_text_of(slide) for slide in prs.slides]
+
+    alone = {case: slide_texts(*case) for case in set(cases)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda case: (case, slide_texts(*case)), cases))
+    for case, texts in together:
+        assert texts == alone[case], case
+
+
+def _deck_text_of(slide: object) -> str:
+    return "\n".join(sh.text_frame.text if sh.has_text_frame else
+                     "\n".join(c.text for row in sh.table.rows for c in row.cells)
+                     for sh in slide.shapes  # type: ignore[attr-defined]
+                     if sh.has_text_frame or sh.has_table)

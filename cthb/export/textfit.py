@@ -9,6 +9,7 @@ that fits here fits in PowerPoint too. Widths are in points (1/72 in).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,9 +43,17 @@ def keep_dates_whole(text: str) -> str:
     return _DATE_HYPHEN.sub(NB_HYPHEN, text)
 
 
+# One FreeType face is shared by every session's thread; FreeType faces are not safe to use
+# from two threads at once, so measurements take turns (each takes microseconds).
+_MEASURING = threading.Lock()
+
+
 def text_width(text: str, pt: float, bold: bool = False) -> float:
     """Width of one line of `text` at `pt` points, in points."""
-    return float(_font(bold).getlength(text)) * pt / _MEASURE_SIZE  # type: ignore[attr-defined]
+    font = _font(bold)
+    with _MEASURING:
+        length = float(font.getlength(text))  # type: ignore[attr-defined]
+    return length * pt / _MEASURE_SIZE
 
 
 def longest_word(text: str, pt: float, bold: bool = False) -> float:
