@@ -64,7 +64,7 @@ def _title(page: Any) -> str:
                       if (el.compareDocumentPosition(chart) & Node.DOCUMENT_POSITION_FOLLOWING)
                         texts.push(el.innerText);
                     }
-                    return texts.slice(-2).join('\n'); }""", CHART))
+                    return texts.slice(-2).join(' · '); }""", CHART))
 
 
 def _choose(page: Any, label: str, option: str) -> None:
