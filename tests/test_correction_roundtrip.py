@@ -127,3 +127,31 @@ def test_the_page_correction_is_exactly_what_the_dry_run_shows(
     assert main(["import", str(path)]) == 0
     after = structure_status_of(_facts(db), "KAZ", "NR", date(2026, 11, 28))
     assert after.status == "yes" and after.source_id == sid
+
+
+def test_engagements_after_2007_come_in_by_import_and_reach_the_profile(
+        real_data_copy: Path, tmp_path: Path) -> None:
+    """The data hold the Office's 2007 engagements; later ones come in through an import and
+    the profile lists them (all years) and counts "what changed" from the latest."""
+    from cthb.profile import state_profile
+
+    db = tmp_path / "cthb.duckdb"
+    store.build(real_data_copy, db)
+    new = tmp_path / "engagements.csv"
+    new.write_text(
+        "source_id,kind,title,publisher,published,url\n"
+        "test-visit-2025,intergovernmental,Country visit to Kyrgyzstan,OSCE,2025-03-12,"
+        "https://example.org/osce-visit\n", encoding="utf-8")
+    import_file(new, real_data_copy, db, table="sources")
+    visit = tmp_path / "visit.csv"
+    visit.write_text(
+        "engagement_id,kind,title,start_date,end_date,place,iso3,source_id\n"
+        "2025-visit-kgz,visit,Country visit of the Special Representative,2025-03-10,"
+        "2025-03-12,Bishkek,KGZ,test-visit-2025\n", encoding="utf-8")
+    import_file(visit, real_data_copy, db, table="engagements")
+    p = state_profile(_facts(db), "KGZ", date(2026, 1, 1), "en")
+    assert p.previous_engagements[-1].engagement_id == "2025-visit-kgz"
+    assert len(p.previous_engagements) >= 2  # 2007 and 2025
+    since_visit = next(w for w in p.changes if w.key == "engagement")
+    assert since_visit.since == date(2025, 3, 12)
+    assert "2025-03-10" in since_visit.title
