@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from cthb.i18n import t
-from cthb.webapp import data_status, language, language_selector
+from cthb.webapp import data_status, enter_applies_dates, language, language_selector
 
 # A local favicon: a ":material/...:" or emoji icon makes the browser fetch it from a CDN,
 # and the app must work offline (the browser tests block every request leaving 127.0.0.1).
@@ -26,4 +26,5 @@ PAGES = [
 page = st.navigation(PAGES)
 language_selector()
 data_status(lang)  # a banner if data/ is invalid (the last good data is shown)
+enter_applies_dates()
 page.run()

@@ -8,13 +8,14 @@ counted as a change of status.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Literal
 
 import pandas as pd
 
 from cthb.facts import Facts
-from cthb.indicators import indicator_frame
+from cthb.indicators import indicator_rows
 
 ChangeKind = Literal["", "changed", "became known", "no longer known", "not participating"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = (
@@ -39,23 +40,28 @@ def change_kind(before: str | None, after: str) -> ChangeKind:
 
 
 def status_changes(facts: Facts, indicators: tuple[str, ...], before: date, after: date,
-                   lang: str = "en", include_unchanged: bool = False) -> pd.DataFrame:
+                   lang: str = "en", include_unchanged: bool = False,
+                   states: Collection[str] | None = None) -> pd.DataFrame:
     """One row per State x indicator whose status differs between `before` and `after` (every
-    pair with `include_unchanged`), with `change` saying how (see `change_kind`)."""
+    pair with `include_unchanged`), with `change` saying how (see `change_kind`). `states`
+    limits the comparison to some States (a profile's one)."""
     rows = []
+    # Plain rows, one DataFrame at the end: a frame per indicator and date costs more than
+    # the statuses themselves when only a few States are compared (a profile's one).
     for indicator in indicators:
-        then = indicator_frame(facts, indicator, before, lang)
-        earlier = dict(zip(then["iso3"], then["status"], strict=True))
-        now = indicator_frame(facts, indicator, after, lang)
-        for r in now.itertuples():
-            previous = earlier.get(r.iso3)
-            kind = change_kind(previous, str(r.status))
+        earlier = {str(r["iso3"]): str(r["status"])
+                   for r in indicator_rows(facts, indicator, before, lang, states)}
+        for r in indicator_rows(facts, indicator, after, lang, states):
+            iso3 = str(r["iso3"])
+            previous = earlier.get(iso3)
+            kind = change_kind(previous, str(r["status"]))
             if kind or include_unchanged:
-                rows.append({"iso3": r.iso3, "state": r.state, "region": r.region,
+                rows.append({"iso3": iso3, "state": facts.state_name(iso3, lang),
+                             "region": facts.states[iso3]["region"],
                              "indicator": indicator, "before_status": previous or "",
-                             "status": r.status, "change": kind, "detail": r.detail,
-                             "evidence_date": r.evidence_date or "",
-                             "source_id": r.source_id or ""})
+                             "status": r["status"], "change": kind, "detail": r["detail"],
+                             "evidence_date": r["evidence_date"] or "",
+                             "source_id": r["source_id"] or ""})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

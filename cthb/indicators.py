@@ -4,6 +4,7 @@ date, what decided it and its source. Maps, gap charts, profiles and exports all
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,11 +106,13 @@ def _survey_detail(facts: Facts, v: st.SurveyStatus, on: date, lang: str) -> str
     return t(key, lang, date=st.survey_list_date(facts, v.survey_id))
 
 
-def indicator_rows(facts: Facts, indicator: str, on: date,
-                   lang: str = "en") -> list[dict[str, object]]:
+def indicator_rows(facts: Facts, indicator: str, on: date, lang: str = "en",
+                   states: Collection[str] | None = None) -> list[dict[str, object]]:
+    """One row per participating State on `on` (only those in `states` when given: a profile
+    asks about one State and need not work out the other 56)."""
     ind = INDICATORS[indicator]
     rows: list[dict[str, object]] = []
-    states = facts.participating_states(on)
+    states = [s for s in facts.participating_states(on) if states is None or s in states]
     english = lang == "en"
     if ind.family == "treaty":
         treaty = "COE197" if indicator == "COE197_IN_FORCE" else indicator
@@ -188,9 +191,11 @@ def _row(ind: Indicator, iso3: str, status: str, detail: str, evidence_date: obj
     }
 
 
-def indicator_frame(facts: Facts, indicator: str, on: date, lang: str = "en") -> pd.DataFrame:
-    """One row per participating State on `on`: status of one indicator, with names and region."""
-    df = pd.DataFrame(indicator_rows(facts, indicator, on, lang), columns=COLUMNS)
+def indicator_frame(facts: Facts, indicator: str, on: date, lang: str = "en",
+                    states: Collection[str] | None = None) -> pd.DataFrame:
+    """One row per participating State on `on` (or of `states`): status of one indicator, with
+    names and region."""
+    df = pd.DataFrame(indicator_rows(facts, indicator, on, lang, states), columns=COLUMNS)
     return _with_state_columns(facts, df, lang)
 
 

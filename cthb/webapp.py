@@ -30,8 +30,10 @@ REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
 COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
 FIRST_DATE = date(2000, 12, 12)  # UNTOC opened for signature
 # plotly.js loads its base map from here instead of its CDN (see .streamlit/config.toml).
+# No camera button: it would save the picture without its title, date and sources; the
+# Download menu under every chart gives the sourced files.
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -253,10 +255,16 @@ DECK_BASKET = "_deck_basket"  # session key: charts ticked "Add to slide deck" o
 
 def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
                     lang: str) -> None:
-    """CSV and XLSX buttons for a table, with its as-of date and sources in the file. The files
-    are made only when a button is clicked, never on a plain rerun."""
-    from cthb.export import tables
+    """CSV and XLSX buttons for a table, with its as-of date and sources in the file, headers
+    and coded values in the page's language. The files are made only when a button is
+    clicked, never on a plain rerun."""
+    from dataclasses import replace
 
+    from cthb.export import tables
+    from cthb.export.tables import table_labels
+
+    table = tables.localise_frame(table, lang, get_facts())
+    meta = replace(meta, labels={**table_labels(lang), **meta.labels})
     cols = st.columns(2)
     cols[0].download_button(
         t("gaps.download_csv", lang), functools.partial(tables.to_csv_bytes, table, meta),
@@ -268,16 +276,46 @@ def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
         key=f"{key}_xlsx", on_click="ignore")
 
 
+def is_phone() -> bool:
+    """Whether the page is seen on a phone, as its browser says (Chromium's mobile client hint,
+    or a phone's user agent; a tablet gets the full layout)."""
+    headers = st.context.headers
+    agent = headers.get("User-Agent", "")
+    if "iPad" in agent or "Tablet" in agent:
+        return False
+    return headers.get("Sec-Ch-Ua-Mobile") == "?1" or any(
+        word in agent for word in ("iPhone", "Android", "Mobile"))
+
+
 def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
                chart_id: str | None = None, params: ChartParams | None = None) -> object:
     """Draw a chart from the catalogue with its downloads. Every page shows charts through
     here, so every chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of
     its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
-    when given they name the chart in the export cache and let the deck rebuild it."""
+    when given they name the chart in the export cache and let the deck rebuild it.
+
+    On the page the title, subtitle and source line are text around the chart (they wrap on a
+    phone, where a line drawn into the picture would be cut); the downloads keep them inside.
+    On a phone the chart takes its phone layout."""
+    from cthb.charts.catalog import CHARTS
+    from cthb.charts.style import phone_default, screen_figure, source_note_lines
+
+    phone = None
+    if is_phone():
+        spec = CHARTS.get(chart_id or "")
+        phone = spec.phone if spec is not None and spec.phone is not None else phone_default
+    st.markdown(f"**{md_literal(result.title)}**")
+    if result.subtitle:
+        st.caption(md_literal(result.subtitle))
     # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
-    event = st.plotly_chart(result.figure, width="stretch", config=PLOTLY_CONFIG,
-                            key=key, on_select=on_select,
+    # A phone has no room for the tool bar over the chart (and nothing to zoom with a mouse).
+    config = {**PLOTLY_CONFIG, "displayModeBar": False} if phone else PLOTLY_CONFIG
+    event = st.plotly_chart(screen_figure(result.figure, phone), width="stretch",
+                            config=config, key=key, on_select=on_select,
                             theme=None)  # type: ignore[call-overload]
+    notes = source_note_lines(result.figure)
+    if notes:
+        st.caption("  \n".join(md_literal(line) for line in notes))
     _downloads(result, key, chart_id, params)
     return event
 
@@ -332,13 +370,21 @@ def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of
     # Runs outside the script run (see _downloads): everything it needs is passed in.
     from cthb.export import tables
 
-    filters = {name: str(getattr(params, name)) for name in ("indicator", "view", "region",
-                                                             "group")
-               if params is not None and getattr(params, name)}
+    filters = {}
+    if params is not None:
+        # Named and worded in the file's language: "Показатель = КТОП", not "indicator = UNTOC".
+        if params.indicator:
+            filters[t("map.indicator", lang)] = t(f"indicator.{params.indicator}", lang)
+        if params.view:
+            filters[t("map.view", lang)] = t(f"map.view_{params.view}", lang)
+        if params.region:
+            filters[t("gaps.region", lang)] = region_label(params.region, lang)
+        if params.group:
+            filters[t("gaps.group", lang)] = t(f"gaps.group_{params.group}", lang)
     meta = tables.table_meta(facts, f"{result.title} ({result.subtitle})", as_of,
                              result.source_ids, filters=filters, labels=tables.table_labels(lang))
     writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
-    return writer(result.data, meta)
+    return writer(tables.localise_frame(result.data, lang, facts), meta)
 
 
 def _deck_tick(result: ChartResult, key: str, chart_id: str | None,
@@ -357,3 +403,253 @@ def _deck_tick(result: ChartResult, key: str, chart_id: str | None,
 def deck_basket() -> dict[str, dict[str, object]]:
     """The charts ticked for the slide deck in this session, by chart key."""
     return st.session_state.setdefault(DECK_BASKET, {})
+
+
+# --- the profile page's controls --------------------------------------------------------------
+
+
+def _pick_state(code: str) -> None:
+    set_param("state", code)
+
+
+def state_picker(facts: Facts, lang: str) -> str | None:
+    """The State of the profile page: a search in the six OSCE languages (and ISO codes), a
+    list, and on an empty page every State by subregion. Returns the iso3 from the URL, or
+    None (after saying so when the link named no known State)."""
+    from cthb.profile import find_states, fold, resolve_state
+    from cthb.schema import REGIONS
+
+    raw = sticky_param("state")
+    iso3 = resolve_state(facts, raw)
+    order = sorted(facts.states, key=lambda i: fold(facts.state_name(i, lang)))
+
+    def searched() -> None:
+        found = find_states(facts, st.session_state.get("profile_search", ""), lang)
+        st.session_state["_profile_matches"] = found
+        if len(found) == 1:
+            _pick_state(found[0])
+
+    select_key = f"profile_select_{iso3}"
+
+    def selected() -> None:
+        if st.session_state.get(select_key):
+            _pick_state(st.session_state[select_key])
+
+    left, right = st.columns(2)
+    left.text_input(t("profile.search", lang), key="profile_search", on_change=searched,
+                    help=t("profile.search_help", lang))
+    right.selectbox(t("profile.choose", lang), order,
+                    index=order.index(iso3) if iso3 else None,
+                    format_func=lambda code: f"{facts.state_name(code, lang)} ({code})",
+                    key=select_key, placeholder=t("meeting.choose_placeholder", lang),
+                    on_change=selected)
+    query = st.session_state.get("profile_search", "")
+    matches = st.session_state.get("_profile_matches", [])
+    if query and not matches:
+        st.warning(t("profile.no_match", lang, value=md_literal(query[:60])))
+    elif len(matches) > 1:
+        st.info(t("profile.matches", lang, count=len(matches)))
+        cols = st.columns(min(4, len(matches)))
+        for k, code in enumerate(matches[:12]):
+            cols[k % len(cols)].button(facts.state_name(code, lang), key=f"match_{code}",
+                                       on_click=_pick_state, args=(code,))
+    if iso3 is not None:
+        return iso3
+    if raw or "state" in st.query_params:
+        # A bad link: say so plainly, the value shown as text only.
+        st.warning(t("app.error_bad_state", lang, value=md_literal((raw or "")[:60])))
+    st.subheader(t("meeting.by_region", lang))
+    for region in REGIONS:
+        key = f"profile_region_{region}"
+
+        def clicked(key: str = key) -> None:
+            if st.session_state.get(key):
+                _pick_state(st.session_state[key])
+
+        st.pills(region_label(region, lang),
+                 [i for i in order if facts.states[i]["region"] == region],
+                 format_func=lambda code: facts.state_name(code, lang), key=key,
+                 on_change=clicked)
+    return None
+
+
+def cited_list(items: list[tuple[str, str]], empty: str) -> None:
+    """Sentences, each followed by its numbered sources ("[2, 5]"), as a bulleted list."""
+    if not items:
+        st.markdown(md_literal(empty))
+        return
+    st.markdown("\n".join(f"- {md_literal(text)}" + (f" {md_literal(refs)}" if refs else "")
+                          for text, refs in items))
+
+
+def reference_list(references: list[Any], lang: str) -> None:
+    """The numbered sources of a profile, each with its link."""
+    lines = []
+    for ref in references:
+        text = f"{ref.number}\\. {md_literal(ref.text)}"
+        if ref.url.startswith(("http://", "https://")):
+            text += f" [{md_literal(t('app.source', lang))}](<{ref.url.replace('>', '%3E')}>)"
+        lines.append(text)
+    st.markdown("  \n".join(lines))
+
+
+def corrections_address() -> str:
+    """Where corrections go: CTHB_CORRECTIONS_EMAIL, else `email` under [corrections] in
+    .streamlit/secrets.toml (see README); "" when neither is set."""
+    address = os.environ.get("CTHB_CORRECTIONS_EMAIL", "").strip()
+    if address:
+        return address
+    try:
+        return str(st.secrets.get("corrections", {}).get("email", "")).strip()
+    except Exception:  # noqa: BLE001 - no secrets file at all: not configured
+        return ""
+
+
+def correction_form(facts: Facts, iso3: str, lang: str) -> None:
+    """"Suggest a correction": pick a fact, see its current value and source, state the new
+    value, its date and source and a contact; get the correction file, the change the Office's
+    import will show, and a prepared e-mail to the Office."""
+    from cthb import corrections as cr
+
+    choices = cr.fact_choices(facts, iso3, lang)
+    by_key = {c.key: c for c in choices}
+    pick = st.selectbox(t("profile.correction_fact", lang), list(by_key),
+                        format_func=lambda k: by_key[k].label, key=f"corr_pick_{iso3}")
+    choice = by_key[pick]
+    st.markdown(f"**{md_literal(t('meeting.current_value', lang))}:** "
+                f"{md_literal(choice.current)}  \n"
+                f"**{md_literal(t('app.source', lang))}:** {md_literal(choice.source)}")
+    values: dict[str, str] = {}
+    with st.form(f"correction_{iso3}_{choice.key}"):
+        st.caption(t("meeting.required_note", lang))
+        for f in cr.form_fields(choice, lang):
+            key = f"corr_{choice.key}_{f.name}"
+            if f.kind == "choice":
+                labels = dict(zip(f.choices, f.choice_labels, strict=True))
+                values[f.name] = str(st.selectbox(
+                    f.label, f.choices, index=f.choices.index(f.value) if f.value in f.choices
+                    else 0, format_func=labels.__getitem__, key=key))
+            elif f.kind == "flag":
+                values[f.name] = "true" if st.checkbox(f.label, value=f.value == "true",
+                                                       key=key) else "false"
+            elif f.kind == "long_text":
+                values[f.name] = st.text_area(f.label, value=f.value, key=key)
+            else:
+                values[f.name] = st.text_input(f.label, value=f.value, key=key,
+                                               placeholder=f.help or None)
+        submitted = st.form_submit_button(t("profile.correction_make", lang), type="primary")
+    done = f"_corr_result_{iso3}_{choice.key}"
+    if submitted:
+        try:
+            result = cr.make_correction(facts, iso3, choice, values, lang, today())
+        except cr.CorrectionError as exc:
+            st.session_state.pop(done, None)
+            st.error(t("profile.correction_problems", lang) + "\n\n"
+                     + "\n".join(f"- {md_literal(p.message)}" for p in exc.problems))
+        else:
+            diff, refused = cr.dry_run(result.workbook, result.file_name, paths.data_dir(),
+                                       paths.db_path())
+            st.session_state[done] = (result, diff, refused)
+    if done in st.session_state:
+        result, diff, refused = st.session_state[done]
+        _correction_result(result, diff, refused, lang)
+
+
+def _correction_result(result: Any, diff: str, refused: str, lang: str) -> None:
+    from cthb import corrections as cr
+
+    st.success(t(f"profile.correction_change_{result.change}", lang))
+    st.markdown("\n".join(f"- {md_literal(line)}" for line in result.summary))
+    if refused:
+        st.error(t("meeting.import_refuses", lang))
+        st.code(refused, language=None)
+    else:
+        st.caption(t("meeting.import_shows", lang))
+        st.code(diff, language=None)
+    cols = st.columns(2)
+    cols[0].download_button(t("profile.correction_download", lang), result.workbook,
+                            file_name=result.file_name, on_click="ignore",
+                            mime="application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet", key="correction_xlsx",
+                            icon=":material/download:")
+    address = corrections_address()
+    if address:
+        cols[1].link_button(t("meeting.send_mail", lang, address=address),
+                            cr.mailto(address, result.subject, result.summary),
+                            icon=":material/mail:")
+        st.caption(t("meeting.attach_file", lang, file=result.file_name))
+    else:
+        st.warning(t("meeting.no_address", lang))
+
+
+# Streamlit's date field applies a typed date when the field loses focus, not on Enter (its
+# key handler knows only Tab and Alt+Down): a reader who types a date and presses Enter sees
+# nothing happen. This listener, installed once per browser tab, makes Enter in a date field
+# move the focus out of it, which applies the date. Constant code, no value from the URL or
+# the data.
+_ENTER_APPLIES_DATE = """<script>
+if (!window.cthbEnterAppliesDate) {
+  window.cthbEnterAppliesDate = true;
+  document.addEventListener("keydown", (event) => {
+    const field = event.target.closest && event.target.closest('[data-testid="stDateInputField"]');
+    if (event.key !== "Enter" || !field) return;
+    event.preventDefault();
+    event.stopPropagation();
+    // The field applies its date when focus goes to another element (a bare blur() does not
+    // count): an invisible, unlisted element takes it.
+    let sink = document.getElementById("cthb-focus-sink");
+    if (!sink) {
+      sink = document.createElement("span");
+      sink.id = "cthb-focus-sink";
+      sink.tabIndex = -1;
+      sink.setAttribute("aria-hidden", "true");
+      sink.style.cssText = "position:fixed;left:0;top:0;width:0;height:0;overflow:hidden";
+      document.body.appendChild(sink);
+    }
+    sink.focus();
+  }, true);
+}
+</script>"""
+
+
+def enter_applies_dates() -> None:
+    """Install the Enter-applies-a-typed-date listener (called once by app.py)."""
+    with st.sidebar:
+        st.html(_ENTER_APPLIES_DATE, unsafe_allow_javascript=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _brief(_facts: Facts, iso3: str, as_of: date, lang: str, fmt: str,
+           data_version: str) -> bytes:
+    # Keyed by data_version: new data makes a new brief; _facts is not hashed.
+    from cthb.export.brief import brief_bytes
+
+    return brief_bytes(_facts, iso3, as_of, fmt, lang)
+
+
+def brief_downloads(facts: Facts, iso3: str, as_of: date, lang: str) -> None:
+    """The visit brief of the profile shown: made on request (a PowerPoint draws two charts),
+    then offered as PDF and PowerPoint."""
+    ready = f"_brief_ready_{iso3}_{as_of}_{lang}"
+    if st.button(t("profile.prepare_brief", lang), help=t("profile.brief_help", lang),
+                 key="prepare_brief"):
+        st.session_state[ready] = True
+    if not st.session_state.get(ready):
+        return
+    from cthb.export.brief import BriefError
+
+    stem = f"brief-{iso3}-{as_of.isoformat()}-{lang}"
+    try:
+        with st.spinner(t("profile.prepare_brief", lang)):
+            pdf = _brief(facts, iso3, as_of, lang, "pdf", facts.data_version)
+            pptx = _brief(facts, iso3, as_of, lang, "pptx", facts.data_version)
+    except BriefError as exc:
+        st.error(md_literal(exc))
+        return
+    b1, b2 = st.columns(2)
+    b1.download_button(t("profile.download_pdf", lang), pdf, file_name=f"{stem}.pdf",
+                       mime="application/pdf", key="brief_pdf", on_click="ignore")
+    b2.download_button(
+        t("profile.download_pptx", lang), pptx, file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="brief_pptx", on_click="ignore")

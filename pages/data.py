@@ -8,9 +8,9 @@ import streamlit as st
 
 from cthb import dataset, paths, webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
+from cthb.export.tables import localise_frame
 from cthb.freshness import stale_facts
 from cthb.i18n import status_label, t
-from cthb.schema import SOURCE_KINDS
 from cthb.sources import kind_label, ref_of
 
 lang = webapp.language()
@@ -25,20 +25,22 @@ st.caption(t("data.intro", lang, version=facts.data_version))
 st.header(t("data.coverage_title", lang))
 st.caption(t("data.coverage_intro", lang, date=as_of.isoformat()))
 cov = dataset.coverage_table(facts, as_of, lang).drop(columns=["indicator"])
+
+
+def col(name: str) -> str:
+    return t(f"meeting.column_{name}", lang)
+
+
 st.dataframe(
-    cov, hide_index=True, width="stretch",
+    localise_frame(cov, lang), hide_index=True, width="stretch",
     column_config={
-        "label": st.column_config.TextColumn(t("data.col_indicator", lang)),
-        "states": st.column_config.NumberColumn(t("data.col_states", lang)),
-        "known_exactly": st.column_config.ProgressColumn(
-            t("data.col_exact", lang), help=t("data.col_exact_help", lang), format="%d",
+        col("known_exactly"): st.column_config.ProgressColumn(
+            col("known_exactly"), help=t("data.col_exact_help", lang), format="%d",
             min_value=0, max_value=int(cov["states"].max() or 1)),
-        "known_by_observation": st.column_config.NumberColumn(
-            t("data.col_observation", lang), help=t("data.col_observation_help", lang)),
-        "unknown": st.column_config.NumberColumn(t("data.col_unknown", lang),
-                                                 help=t("data.col_unknown_help", lang)),
-        "earliest_evidence": st.column_config.TextColumn(t("data.col_earliest", lang)),
-        "latest_evidence": st.column_config.TextColumn(t("data.col_latest", lang)),
+        col("known_by_observation"): st.column_config.NumberColumn(
+            col("known_by_observation"), help=t("data.col_observation_help", lang)),
+        col("unknown"): st.column_config.NumberColumn(col("unknown"),
+                                                      help=t("data.col_unknown_help", lang)),
     })
 
 # --- methodology ----------------------------------------------------------------------------
@@ -58,50 +60,29 @@ webapp.show_chart(age_chart, "data_evidence_age", chart_id="evidence_age",
 stale = stale_facts(facts, as_of)
 st.subheader(t("data.stale_title", lang))
 st.caption(t("data.stale_intro", lang, date=as_of.isoformat(), n=len(stale)))
-st.dataframe(
-    stale, hide_index=True, width="stretch",
-    column_config={
-        "iso3": st.column_config.TextColumn("ISO"),
-        "state": st.column_config.TextColumn(t("gaps.col_state", lang)),
-        "indicator": st.column_config.TextColumn(t("data.col_indicator", lang)),
-        "status": st.column_config.TextColumn(t("gaps.col_status", lang)),
-        "evidence_date": st.column_config.TextColumn(t("data.col_evidence", lang)),
-        "age_years": st.column_config.NumberColumn(t("data.col_age", lang), format="%.1f"),
-        "source_id": st.column_config.TextColumn(t("gaps.col_source", lang)),
-        "detail": st.column_config.TextColumn(t("gaps.col_detail", lang))})
+st.dataframe(localise_frame(stale, lang, facts), hide_index=True, width="stretch",
+             column_config={col("age_years"): st.column_config.NumberColumn(
+                 col("age_years"), format="%.1f")})
 
 # --- sources ---------------------------------------------------------------------------------
 st.header(t("data.sources_title", lang))
 st.subheader(t("data.kinds_title", lang))
 st.caption(t("data.kinds_intro", lang))
-kinds = dataset.facts_by_kind(facts)
-kinds["indicator"] = [t(f"indicator_short.{i}", lang) if not i.startswith("member_")
-                      else t(f"profile.{i.removeprefix('member_').lower()}", lang)
-                      for i in kinds["indicator"]]
-st.dataframe(kinds, hide_index=True, width="stretch", column_config={
-    "indicator": st.column_config.TextColumn(t("data.col_indicator", lang)),
-    **{k: st.column_config.NumberColumn(t(f"source_kind.{k}", lang)) for k in SOURCE_KINDS},
-    "total": st.column_config.NumberColumn(t("data.col_total", lang))})
+st.dataframe(localise_frame(dataset.facts_by_kind(facts), lang), hide_index=True,
+             width="stretch")
 sources = dataset.sources_frame(facts)
 sources.insert(1, "kind_label", [
     kind_label(ref_of(r.source_id, facts.source(r.source_id)), lang)
     for r in sources.itertuples()])
-sources = sources.drop(columns=["kind", "original_kind"])
+sources = localise_frame(sources.drop(columns=["kind", "original_kind"]), lang)
 st.caption(t("data.sources_intro", lang, count=len(sources)))
 st.dataframe(
     sources, hide_index=True, width="stretch",
     column_config={
-        "source_id": st.column_config.TextColumn("id"),
-        "kind_label": st.column_config.TextColumn(t("data.col_kind", lang)),
-        "original_url": st.column_config.LinkColumn(t("data.col_original", lang),
-                                                    display_text="↗"),
-        "title": st.column_config.TextColumn(t("data.col_title", lang), width="large"),
-        "publisher": st.column_config.TextColumn(t("data.col_publisher", lang)),
-        "published": st.column_config.TextColumn(t("data.col_published", lang)),
-        "url": st.column_config.LinkColumn(t("data.col_link", lang), display_text="↗"),
-        "locator": st.column_config.TextColumn(t("data.col_locator", lang)),
-        "accessed": st.column_config.TextColumn(t("data.col_accessed", lang)),
-        "note": st.column_config.TextColumn(t("data.col_note", lang)),
+        col("original_url"): st.column_config.LinkColumn(col("original_url"),
+                                                         display_text="↗"),
+        col("title"): st.column_config.TextColumn(col("title"), width="large"),
+        col("url"): st.column_config.LinkColumn(col("url"), display_text="↗"),
     })
 
 # --- changelog -------------------------------------------------------------------------------
@@ -110,7 +91,8 @@ log = dataset.changelog_frame(paths.data_dir())
 if log.empty:
     st.info(t("data.changelog_empty", lang))
 else:
-    st.dataframe(log.drop(columns=["sha256"]), hide_index=True, width="stretch")
+    st.dataframe(localise_frame(log.drop(columns=["sha256"]), lang), hide_index=True,
+                 width="stretch")
 st.caption(t("data.changelog_howto", lang))
 
 # --- downloads -------------------------------------------------------------------------------

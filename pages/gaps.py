@@ -9,8 +9,8 @@ from cthb import webapp
 from cthb.changes import change_counts, status_changes
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
 from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID, gap_list, selected_states
-from cthb.export.tables import table_meta
-from cthb.i18n import region_label, status_label, t
+from cthb.export.tables import localise_frame, table_meta
+from cthb.i18n import region_label, t
 from cthb.indicators import GAP_INDICATORS
 
 lang = webapp.language()
@@ -26,9 +26,9 @@ region_filter, group_filter = webapp.region_group_filters(lang, "gaps_")
 shown_sources: list[str] = []
 
 # --- status counts ---
-bars = CHARTS["status_bars"].build(facts, ChartParams(as_of=as_of, lang=lang,
-                                                      region=region_filter, group=group_filter))
-webapp.show_chart(bars, "gaps_status_bars")
+bars_params = ChartParams(as_of=as_of, lang=lang, region=region_filter, group=group_filter)
+bars = CHARTS["status_bars"].build(facts, bars_params)
+webapp.show_chart(bars, "gaps_status_bars", chart_id="status_bars", params=bars_params)
 shown_sources += bars.source_ids
 
 # --- what changed since an earlier date ---
@@ -42,23 +42,16 @@ if since is not None:
     st.caption(t("gaps.changes_counts", lang, since=since.isoformat(), after=as_of.isoformat(),
                  changed=counts["changed"], known=counts["became known"]))
     for kind in ("changed", "became known"):
-        part = changes[changes["change"] == kind].assign(
-            indicator=lambda d: [t(f"indicator_short.{i}", lang) for i in d["indicator"]],
-            before_status=lambda d: [status_label(x, lang) for x in d["before_status"]],
-            status=lambda d: [status_label(x, lang) for x in d["status"]])
+        part = changes[changes["change"] == kind].drop(columns=["change", "region"])
         if part.empty:
             continue
-        heading = t("gaps.change_" + kind.replace(" ", "_"), lang)
-        st.markdown(f"**{heading}**")
-        st.dataframe(part.drop(columns=["change", "region"]), hide_index=True, width="stretch",
-                     column_config={
-                         "iso3": "ISO", "state": t("gaps.col_state", lang),
-                         "indicator": t("data.col_indicator", lang),
-                         "before_status": t("gaps.col_before", lang, date=since.isoformat()),
-                         "status": t("gaps.col_after", lang, date=as_of.isoformat()),
-                         "detail": t("gaps.col_detail", lang),
-                         "evidence_date": t("gaps.col_date", lang),
-                         "source_id": t("gaps.col_source", lang)})
+        st.markdown(f"**{t('gaps.change_' + kind.replace(' ', '_'), lang)}**")
+        shown = localise_frame(part, lang, facts).rename(columns={
+            t("meeting.column_before_status", lang): t("gaps.col_before", lang,
+                                                       date=since.isoformat()),
+            t("meeting.column_status", lang): t("gaps.col_after", lang,
+                                                date=as_of.isoformat())})
+        st.dataframe(shown, hide_index=True, width="stretch")
     meta = table_meta(facts, t("gaps.changes_heading", lang), as_of,
                       list(changes["source_id"]), {t("gaps.compare", lang): since.isoformat()})
     webapp.table_downloads(changes, meta, f"cthb-changes-{since}-{as_of}", "gaps_changes", lang)
@@ -74,10 +67,12 @@ if chosen_sort != sort:
     webapp.set_param("sort", chosen_sort)
     st.rerun()
 st.caption(t("gaps.matrix_help", lang))
-matrix = CHARTS["matrix"].build(facts, ChartParams(
-    as_of=as_of, lang=lang, region=region_filter, group=group_filter,
-    extra=(("sort", sort),)))
-event = webapp.show_chart(matrix, "gaps_matrix", on_select="rerun")
+matrix_params = ChartParams(as_of=as_of, lang=lang, region=region_filter, group=group_filter,
+                            extra=(("sort", sort),))
+matrix = CHARTS["matrix"].build(facts, matrix_params)
+# With its id and parameters, the slide deck can split a long matrix over several slides.
+event = webapp.show_chart(matrix, "gaps_matrix", on_select="rerun", chart_id="matrix",
+                          params=matrix_params)
 shown_sources += matrix.source_ids
 points = getattr(getattr(event, "selection", None), "points", None) or []
 for point in points:
@@ -93,11 +88,12 @@ chosen_split = st.toggle(t("gaps.split_by_region", lang), value=split, key=f"gap
 if chosen_split != split:
     webapp.set_param("split", "region" if chosen_split else "no")
     st.rerun()
-timeline = CHARTS["timeline"].build(facts, ChartParams(
+timeline_params = ChartParams(
     as_of=as_of, lang=lang, region=region_filter, group=group_filter,
     extra=(("until", max(webapp.today(), as_of).isoformat()),
-           ("split", "region" if split else "no"))))
-webapp.show_chart(timeline, "gaps_timeline")
+           ("split", "region" if split else "no")))
+timeline = CHARTS["timeline"].build(facts, timeline_params)
+webapp.show_chart(timeline, "gaps_timeline", chart_id="timeline", params=timeline_params)
 shown_sources += timeline.source_ids
 
 # --- gap lists ---
@@ -107,17 +103,14 @@ question = webapp.param_select(t("gaps.question", lang), "q", question_ids, ques
                               lambda q: t(f"gaps.q_{q}", lang), key_prefix="gaps_")
 table = gap_list(facts, question, as_of, lang, region_filter, group_filter)
 st.caption(t("gaps.n_found", lang, n=len(table)) if len(table) else t("gaps.none_found", lang))
-shown = table.assign(profile=[f"/profile?state={i}&lang={lang}&as_of={as_of.isoformat()}"
-                              for i in table["iso3"]])
-st.dataframe(
-    shown[["profile", "state", "region", "status", "detail", "evidence_date", "source_id"]],
-    hide_index=True, width="stretch",
-    column_config={
-        "profile": st.column_config.LinkColumn(t("gaps.open_profile", lang),
-                                               display_text=t("gaps.open_profile", lang)),
-        "state": t("gaps.col_state", lang), "region": t("gaps.col_region", lang),
-        "status": t("gaps.col_status", lang), "detail": t("gaps.col_detail", lang),
-        "evidence_date": t("gaps.col_date", lang), "source_id": t("gaps.col_source", lang)})
+shown = localise_frame(table.assign(profile=[
+    f"/profile?state={i}&lang={lang}&as_of={as_of.isoformat()}" for i in table["iso3"]])[
+    ["profile", "state", "region", "status", "detail", "evidence_date", "source_id", "iso3"]],
+    lang, facts).drop(columns=[t("meeting.column_iso3", lang)])
+profile_col = t("meeting.column_profile", lang)
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    profile_col: st.column_config.LinkColumn(profile_col,
+                                             display_text=t("gaps.open_profile", lang))})
 filters = {}
 if region_filter:
     filters[t("gaps.region", lang)] = region_label(region_filter, lang)

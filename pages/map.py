@@ -14,6 +14,7 @@ import streamlit as st
 
 from cthb.charts import map as mapchart
 from cthb.charts.catalog import ChartParams, ChartResult, load_all
+from cthb.export.tables import localise_frame
 from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.webapp import (
@@ -83,17 +84,15 @@ with left:
         if changes.empty:
             st.caption(t("map.no_changes", lang))
         else:
-            st.dataframe(changes, hide_index=True, width="stretch")
+            st.dataframe(localise_frame(changes, lang), hide_index=True, width="stretch")
         became_known = mapchart.map_changes(result.data, "became known")
         if not became_known.empty:
             st.subheader(t("map.became_known_heading", lang))
-            st.dataframe(became_known, hide_index=True, width="stretch")
+            st.dataframe(localise_frame(became_known, lang), hide_index=True, width="stretch")
 with right:
     st.subheader(t("map.counts", lang))
     st.markdown(_treaty_counts(facts.data_version, as_of, lang, facts))
     with st.expander(t("app.sources", lang)):
         st.markdown(source_caption(facts, result.source_ids, lang))
-st.caption(t("app.disclaimer", lang))
-if display == "map":
-    st.caption(t("map.kosovo_note", lang))
+# The disclaimer and the Kosovo note are in the map's source note, printed under it.
 st.caption(t("app.data_version", lang, version=facts.data_version))

@@ -8,8 +8,8 @@ import streamlit as st
 from cthb import webapp
 from cthb.charts.catalog import CHARTS, ChartParams, load_all
 from cthb.charts.survey import survey_date, survey_frame
-from cthb.export.tables import table_meta
-from cthb.i18n import format_day, region_label, status_label, t
+from cthb.export.tables import localise_frame, table_meta
+from cthb.i18n import format_day, region_label, t
 from cthb.indicators import DEFAULT_SURVEY
 from cthb.status import survey_list_date
 
@@ -34,36 +34,32 @@ shown_sources: list[str] = []
 st.subheader(t("survey.map_heading", lang))
 if "map" in CHARTS:
     # The map engineer's chart (issue 8), on the survey's own date.
-    survey_map = CHARTS["map"].build(facts, ChartParams(as_of=on, lang=lang, indicator="SURVEY"))
-    webapp.show_chart(survey_map, "survey_map")
+    map_params = ChartParams(as_of=on, lang=lang, indicator="SURVEY", view="osce")
+    survey_map = CHARTS["map"].build(facts, map_params)
+    webapp.show_chart(survey_map, "survey_map", chart_id="map", params=map_params)
     shown_sources += survey_map.source_ids
 else:
     st.caption(t("survey.map_missing", lang))
 
 st.subheader(t("survey.regions_heading", lang))
 by_region = CHARTS["survey_regions"].build(facts, params)
-webapp.show_chart(by_region, "survey_regions")
+webapp.show_chart(by_region, "survey_regions", chart_id="survey_regions", params=params)
 shown_sources += by_region.source_ids
 
 st.subheader(t("survey.crosstab_heading", lang))
 crosstab = CHARTS["survey_crosstab"].build(facts, params)
-webapp.show_chart(crosstab, "survey_crosstab")
+webapp.show_chart(crosstab, "survey_crosstab", chart_id="survey_crosstab", params=params)
 shown_sources += crosstab.source_ids
 
 st.subheader(t("survey.others_heading", lang))
 others = CHARTS["survey_others"].build(facts, params)
-webapp.show_chart(others, "survey_others")
+webapp.show_chart(others, "survey_others", chart_id="survey_others", params=params)
 shown_sources += others.source_ids
 
 st.subheader(t("survey.list_heading", lang))
 table = survey_frame(facts, on, lang, params.region, params.group)
-table = table.assign(status=[status_label(s, lang) for s in table["status"]],
-                     region=[region_label(r, lang) for r in table["region"]])
 table = table[["iso3", "state", "region", "status", "detail", "source_id"]].sort_values("state")
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "state": t("gaps.col_state", lang), "region": t("gaps.col_region", lang),
-    "status": t("gaps.col_status", lang), "detail": t("gaps.col_detail", lang),
-    "source_id": t("gaps.col_source", lang)})
+st.dataframe(localise_frame(table, lang, facts), hide_index=True, width="stretch")
 filters = {}
 if params.region:
     filters[t("gaps.region", lang)] = region_label(params.region, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -33,3 +34,13 @@ def figure_title(spec: dict[str, object]) -> str:
     layout = spec["layout"]
     assert isinstance(layout, dict)
     return str(layout.get("title", {}).get("text", ""))
+
+
+def page_texts(at: AppTest) -> str:
+    """Everything the page writes as text (markdown, captions, headings), with the escaping
+    that keeps data text literal taken off again, so a test reads what a person sees."""
+    parts = [str(e.value) for kind in ("title", "header", "subheader", "markdown", "caption",
+                                       "text", "info", "warning")
+             for e in at.get(kind)]
+    text = "\n".join(parts).replace("\u2060", "")
+    return re.sub(r"\\(.)", r"\1", text)

@@ -126,3 +126,17 @@ def wait_for_app(page: Any, timeout_ms: int = 30000) -> None:
 def exception_texts(page: Any) -> list[str]:
     """Texts of Streamlit exception boxes on the page (a test fails on any)."""
     return [e.inner_text() for e in page.locator("[data-testid='stException']").all()]
+
+
+@contextlib.contextmanager
+def launch_browser_with_devices() -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The browser and Playwright's device descriptors ("iPhone 12": 390x844, a phone's user
+    agent, touch; "iPad Mini": 768x1024), to open pages as those devices do."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser, dict(p.devices)
+        finally:
+            browser.close()

@@ -8,7 +8,6 @@ session (`webapp.sticky_param`), and one case must not leak into the next.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -21,6 +20,7 @@ from cthb import schema
 from cthb.geo import VIEWS
 from cthb.i18n import catalogue, t
 from cthb.indicators import INDICATORS
+from tests.app_support import page_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
@@ -142,11 +142,9 @@ def test_page_runs_without_exception(page: str, params: dict[str, str]) -> None:
     assert shown == _expected_date(params)
     if page == "pages/map.py" and case.startswith("indicator-"):
         # The map shows the indicator asked for.
-        title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
-        assert t(f"indicator.{params['indicator']}", lang) in title
+        assert t(f"indicator.{params['indicator']}", lang) in page_texts(at)
     if page == "pages/map.py" and case == "bad-indicator":
-        title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
-        assert t("indicator.UNTOC", lang) in title  # the default indicator
+        assert t("indicator.UNTOC", lang) in page_texts(at)  # the default indicator
 
 
 def test_every_page_file_is_covered() -> None:
@@ -159,3 +157,28 @@ def test_hostile_state_is_not_echoed_as_markup() -> None:
     for e in at.get("markdown"):
         # Streamlit escapes markdown unless unsafe_allow_html; the raw tag must never be allowed.
         assert not (getattr(e.proto, "allow_html", False) and "<script>" in str(e.value))
+
+
+@pytest.mark.parametrize(("page", "params"), [
+    ("pages/map.py", {"compare": "2007-11-13", "indicator": "NRM"}),
+    ("pages/gaps.py", {"gaps_since": "2007-11-13", "q": "no_NR"}),
+    ("pages/survey.py", {"as_of": "2007-11-13"}),
+    ("pages/data.py", {}),
+    ("pages/profile.py", {"state": "KAZ"}),
+    ("pages/profile.py", {"state": "VAT", "as_of": "2007-11-13"}),
+], ids=["map", "gaps", "survey", "data", "profile-KAZ", "profile-VAT"])
+def test_russian_tables_are_russian_in_every_row(page: str, params: dict[str, str]) -> None:
+    """Every table of a Russian page, all its rows (the browser sees only the rows on the
+    screen): headers and cells in Russian, data kept in the source's language apart."""
+    from tests.ui_text import english_leftovers
+
+    at = run_page(page, {**params, "lang": "ru"})
+    assert not at.exception
+    frames = [e.value for e in at.dataframe]
+    assert frames
+    for df in frames:
+        cells = [str(c) for c in df.columns]
+        cells += [str(v) for row in df.itertuples(index=False) for v in row
+                  if v is not None and str(v) not in ("nan", "None", "<NA>")]
+        left = english_leftovers("\n".join(cells))
+        assert not left, f"{page}: English left in a table: {left}"

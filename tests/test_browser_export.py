@@ -60,5 +60,6 @@ def test_deck_page_draws() -> None:
         page.get_by_role("button", name="Использовать этот набор").click()
         wait_for_app(page)
         assert exception_texts(page) == []
+        page.get_by_text("Скачать презентацию (.pptx)").wait_for(timeout=30000)
         assert page.get_by_text("Скачать презентацию (.pptx)").count() == 1
         page.screenshot(path=str(SHOTS / "deck_ru.png"), full_page=True)

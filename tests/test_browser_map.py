@@ -51,7 +51,21 @@ def _click_state(page: Any, iso3: str) -> None:
 
 
 def _title(page: Any) -> str:
-    return str(page.locator(f"{CHART} .gtitle").first.text_content())
+    """The map's title and subtitle: page text above the chart (on screen they are not drawn
+    into the picture, where a phone would cut them)."""
+    chart = page.locator(CHART).first
+    chart.wait_for()
+    return str(page.evaluate(
+        """sel => { const chart = document.querySelector(sel);
+                    const block = chart.closest('[data-testid="stVerticalBlock"]');
+                    const texts = [];
+                    const sel2 = '[data-testid="stMarkdownContainer"], '
+                                 + '[data-testid="stCaptionContainer"]';
+                    for (const el of block.querySelectorAll(sel2)) {
+                      if (el.compareDocumentPosition(chart) & Node.DOCUMENT_POSITION_FOLLOWING)
+                        texts.push(el.innerText);
+                    }
+                    return texts.slice(-2).join(' · '); }""", CHART))
 
 
 def _choose(page: Any, label: str, option: str) -> None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from cthb import dataset, importer, schema, store
 from cthb.facts import Facts
+from cthb.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,22 @@ def run_page(data: Path, db: Path, monkeypatch: pytest.MonkeyPatch,
     return at.run()
 
 
+def _column_codes(lang: str) -> dict[str, str]:
+    """Header in `lang` -> the column's code (several codes may share a header: the first)."""
+    from cthb.i18n import catalogue
+
+    out: dict[str, str] = {}
+    for key in catalogue("en"):
+        if key.startswith("meeting.column_"):
+            out.setdefault(t(key, lang), key.removeprefix("meeting.column_"))
+    # Headers shared by several codes in the catalogue: the data page's own columns.
+    out[t("meeting.column_states", lang)] = "states"
+    out[t("meeting.column_unknown", lang)] = "unknown"
+    out[t("meeting.column_indicator", lang)] = "indicator"
+    out[t("meeting.column_kind_label", lang)] = "kind_label"
+    return out
+
+
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_page_runs(imported: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
                    lang: str) -> None:
@@ -51,17 +68,20 @@ def test_page_runs(imported: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
     frames = [e.value for e in at.dataframe]
     # coverage, the statuses resting on old evidence, facts by source kind, sources, changelog
     assert len(frames) == 5
+    # Every table speaks the page's language: its headers come from the catalogue.
+    frames = [df.rename(columns=_column_codes(lang)) for df in frames]
     coverage, stale, kinds, sources, log = frames
     assert len(coverage) == 10 and set(coverage["states"]) == {56}
     assert (coverage["known_exactly"] + coverage["known_by_observation"]
             + coverage["unknown"] == coverage["states"]).all()
     # On 2007-11-13 every stale status rests on evidence more than five years old.
     assert len(stale) and (stale["age_years"] > 5).all()
-    assert set(stale["indicator"]) <= {"NCM", "NAP", "NR", "NRM"}
+    short = {t(f"indicator_short.{k}", lang) for k in ("NCM", "NAP", "NR", "NRM")}
+    assert set(stale["indicator"]) <= short
     # Every stored fact is counted under exactly one source kind.
     assert (kinds[list(schema.SOURCE_KINDS)].sum(axis=1) == kinds["total"]).all()
     assert kinds.loc[kinds["indicator"].isin(["UNTOC", "Palermo Protocol", "CETS 197",
-                                              "Палермский протокол"]),
+                                              "КТОП", "Палермский протокол"]),
                      ["media", "ngo_research", "foreign_government"]].sum().sum() == 0
     assert "page-test-src" in set(sources["source_id"])
     assert sources.loc[sources["source_id"] == "page-test-src", "kind_label"].item() == (

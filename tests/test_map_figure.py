@@ -112,7 +112,9 @@ def test_counts_equal_the_status_engine(facts: Facts, treaty: str, on: date) -> 
     stale = sum(treaty_status_of(facts, i, treaty, on).stale
                 for i in facts.participating_states(on))
     assert legend.pop(t("map.stale_legend"), 0) == stale
-    assert legend == {status_label(s): n for s, n in engine.items()}
+    # `unknown` is named with the "?" that marks its States on the map.
+    assert legend == {status_label(s) + (" ?" if s == "unknown" else ""): n
+                      for s, n in engine.items()}
 
 
 def test_untoc_on_the_report_date(facts: Facts) -> None:
@@ -284,3 +286,22 @@ def test_selected_state_from_selection_events() -> None:
 def test_figure_json_is_plain_json(facts: Facts) -> None:
     spec = json.loads(_build(facts, as_of=REPORT, indicator="SURVEY").figure.to_json())
     assert spec["layout"]["geo2"]["domain"]
+
+
+def test_unknown_states_are_marked_on_the_map(facts: Facts) -> None:
+    """The grey of `unknown` is near the grey of land outside the OSCE: every unknown State
+    also carries a "?" at its label point, and the legend says so."""
+    from datetime import date as _date
+
+    from cthb.charts.catalog import ChartParams
+    from cthb.charts.map import UNKNOWN_MARK, build_map
+
+    params = ChartParams(as_of=_date(2026, 1, 1), indicator="NR", view="osce")
+    res = build_map(facts, params)
+    unknown = set(res.data.loc[res.data["status"] == "unknown", "iso3"])
+    assert unknown
+    marks = [tr for tr in res.figure.data if tr.type == "scattergeo" and tr.mode == "text"]
+    marked = sum(len(tr.text) for tr in marks)
+    assert marked == len(unknown) and all(x == UNKNOWN_MARK for tr in marks for x in tr.text)
+    legend = [tr.name for tr in res.figure.data if tr.legendgroup == "unknown" and tr.showlegend]
+    assert legend and UNKNOWN_MARK in legend[0]

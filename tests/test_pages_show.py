@@ -12,7 +12,7 @@ import pytest
 from cthb.facts import Facts
 from cthb.i18n import status_label, t
 from cthb.status import structure_statuses, treaty_statuses
-from tests.app_support import figure_title, figures, open_page
+from tests.app_support import figure_title, figures, open_page, page_texts
 
 REPORT = "2007-11-13"
 
@@ -34,15 +34,14 @@ FOOTNOTE_15 = {
 @pytest.mark.parametrize("treaty", sorted(FOOTNOTE_15))
 def test_map_reproduces_footnote_15(treaty: str) -> None:
     at = open_page("pages/map.py", indicator=treaty, as_of=REPORT)
-    title = figure_title(figures(at)[0])
+    title = page_texts(at)
     assert FOOTNOTE_15[treaty] in title
     assert t(f"indicator.{treaty}") in title
 
 
 def test_survey_page_reproduces_footnotes_8_and_9() -> None:
     at = open_page("pages/survey.py", as_of=REPORT)
-    titles = [figure_title(f) for f in figures(at)]
-    assert any("Responded 32 · Not responded 24" in x for x in titles)
+    assert "Responded 32 · Not responded 24" in page_texts(at)
     # Partners and field operations: 3 Partners and 13 field operations answered (a table
     # figure: one row per respondent).
     table = next(tr for f in figures(at) for tr in f["data"] if tr["type"] == "table")
@@ -59,7 +58,7 @@ def test_survey_page_reproduces_footnotes_8_and_9() -> None:
 def test_map_page_default_is_today_with_counts_from_the_engine(facts: Facts) -> None:
     at = open_page("pages/map.py")
     assert at.title[0].value == t("map.title")
-    title = figure_title(figures(at)[0])
+    title = page_texts(at)
     assert f"As of {date.today().isoformat()}" in title
     counts: dict[str, int] = {}
     for s in treaty_statuses(facts, "UNTOC", date.today()):
@@ -86,7 +85,7 @@ def test_map_legend_names_expired_and_stale_plans(facts: Facts) -> None:
 def test_map_page_in_russian() -> None:
     at = open_page("pages/map.py", lang="ru", indicator="COE197", as_of=REPORT)
     assert at.title[0].value == t("map.title", "ru")
-    title = figure_title(figures(at)[0])
+    title = page_texts(at)
     assert t("indicator.COE197", "ru") in title
     assert status_label("party", "ru") in title
 
@@ -96,7 +95,8 @@ def test_gaps_page_counts_and_matrix(facts: Facts) -> None:
     assert at.title[0].value == t("gaps.page_title")
     specs = figures(at)
     bars, matrix = specs[0], specs[1]
-    assert "13 November 2007" in figure_title(bars)
+    assert "13 November 2007" in page_texts(at)
+    assert figure_title(bars) == ""  # on screen the title is page text (it wraps on a phone)
     # One matrix row per participating State on the date (56 in 2007).
     heat = next(tr for tr in matrix["data"] if tr["type"] == "heatmap")
     assert len(heat["y"]) == len(facts.participating_states(date(2007, 11, 13))) == 56

@@ -22,6 +22,7 @@ from cthb.corrections import (
     workbook_bytes,
 )
 from cthb.facts import Facts
+from cthb.i18n import t
 from cthb.indicators import indicator_frame
 from cthb.paths import PROJECT_ROOT
 from cthb.profile import find_states, resolve_state, state_profile
@@ -118,32 +119,115 @@ def test_every_line_matches_the_store(facts: Facts, iso3: str, on: date) -> None
 @pytest.mark.parametrize(("iso3", "on"), CASES)
 def test_points_unknown_is_not_no(facts: Facts, iso3: str, on: date) -> None:
     p = state_profile(facts, iso3, on, "en")
-    texts = {pt.indicator: pt for pt in p.points}
+    # Findings of a source and questions for the delegation are two lists, never mixed.
+    assert all(pt.kind in ("gap", "info") for pt in p.points)
+    assert all(pt.kind == "unknown" for pt in p.to_confirm)
+    raise_ = {pt.indicator: pt for pt in p.points}
+    confirm = {pt.indicator: pt for pt in p.to_confirm}
     for sline in p.structures:
         s = sline.status
         if s.status == "unknown":
-            pt = texts[sline.kind]
-            assert pt.kind == "unknown" and "recorded" in pt.text and pt.source_ids == []
+            pt = confirm[sline.kind]
+            assert "recorded" in pt.text and pt.source_ids == [] and sline.kind not in raise_
         elif s.status == "no":
-            pt = texts[sline.kind]
-            assert pt.kind == "gap" and s.source_id in pt.text and pt.source_ids == [s.source_id]
-            assert str(s.evidence_date) in pt.text
+            pt = raise_[sline.kind]
+            # The sentence names the date; the source is cited as a numbered reference.
+            assert pt.source_ids == [s.source_id] and str(s.evidence_date) in pt.text
+            assert s.source_id not in pt.text and p.cite(pt.source_ids).startswith("[")
         elif s.status == "expired":
-            pt = texts[sline.kind]
-            assert pt.kind == "gap" and f"ended in {s.valid_until}" in pt.text
+            pt = raise_[sline.kind]
+            assert f"ended in {s.valid_until}" in pt.text and "no successor" in pt.text
         elif s.status == "yes" and s.stale:
             # Old evidence of a structure is a question for the delegation, not a finding.
-            pt = texts[sline.kind]
-            assert pt.kind == "unknown" and f"last confirmed {s.decided_on}" in pt.text
+            pt = confirm[sline.kind]
+            assert f"last confirmed {s.decided_on}" in pt.text and sline.kind not in raise_
         elif s.status == "yes":
-            assert sline.kind not in texts
+            assert sline.kind not in raise_ and sline.kind not in confirm
         if s.stale and s.status in ("no", "planned", "partial", "expired"):
-            assert "Last confirmed" in texts[sline.kind].text
+            assert "Last confirmed" in raise_[sline.kind].text
     for line in p.treaties:
         if line.status.status == "signed" and line.status.exact:
-            assert f"on {line.status.decided_by.on}, not yet ratified" in texts[line.treaty].text
+            assert f"on {line.status.decided_by.on}, not yet ratified" in raise_[line.treaty].text
         if line.status.status == "party" and line.treaty != "COE197":
-            assert line.treaty not in texts
+            assert line.treaty not in raise_ and line.treaty not in confirm
+        if line.status.status == "unknown":
+            assert line.treaty in confirm
+
+
+@pytest.mark.parametrize(("iso3", "on"), CASES)
+def test_references_are_numbered_in_reading_order(facts: Facts, iso3: str, on: date) -> None:
+    p = state_profile(facts, iso3, on, "en")
+    assert [r.number for r in p.references] == list(range(1, len(p.references) + 1))
+    assert len({r.source_id for r in p.references}) == len(p.references)
+    # Every line the brief prints cites only numbered sources, and the first point cites [1].
+    every = [*p.points, *p.to_confirm]
+    for pt in every:
+        assert len(p.ref_numbers(pt.source_ids)) == len(set(pt.source_ids))
+    cited_first = next((pt for pt in every if pt.source_ids), None)
+    if cited_first is not None:
+        assert p.ref_numbers(cited_first.source_ids)[0] == 1
+    for tl in p.treaties:
+        assert len(p.ref_numbers(tl.cited)) == len(tl.cited)
+    for r in p.references:
+        assert r.source_id in facts.sources and r.text
+
+
+def test_headline_says_treaties_structures_and_greta(facts: Facts) -> None:
+    p = state_profile(facts, "DEU", date(2026, 1, 1), "en")
+    assert len(p.headline) == 3
+    assert p.headline[0].startswith("Treaties:") and "CETS 197: Party" in p.headline[0]
+    assert p.headline[1].startswith("Structures:")
+    ncm = next(s for s in p.structures if s.kind == "NCM").status
+    if ncm.stale:
+        assert f"last confirmed {ncm.decided_on}" in p.headline[1]
+    assert f"to raise: {len(p.points)}" in p.headline[2]
+    assert f"to confirm: {len(p.to_confirm)}" in p.headline[2]
+
+
+def test_what_changed_keeps_became_known_apart(facts: Facts) -> None:
+    """Albania's action plan was `yes` in Dec 2023 and `planned` a year later (the 2024 source
+    reports the next plan only drafted): a change. Kyrgyzstan's referral mechanism, unknown in
+    mid-2007 and known a year later, only became known."""
+    from cthb.changes import status_changes
+
+    on = date(2024, 12, 31)
+    p = state_profile(facts, "ALB", on, "en")
+    recent = p.changes[0]
+    assert recent.key == "recent" and recent.since == date(2023, 12, 31)
+    expected = status_changes(facts, ("NCM", "NAP", "NR", "NRM", "UNTOC", "PALERMO", "COE197",
+                                      "GRETA"), recent.since, on, states=["ALB"])
+    changed = set(expected.loc[expected["change"] == "changed", "indicator"])
+    assert {c.indicator for c in recent.changes} == changed
+    assert any(c.indicator == "NAP" and "Yes → Planned" in c.text for c in recent.changes)
+    kgz = state_profile(facts, "KGZ", date(2008, 6, 30), "en")
+    assert all(c.kind in ("became known", "no longer known") for c in kgz.changes[0].became_known)
+    assert kgz.changes[0].changes == [] and kgz.changes[0].became_known
+    # Kyrgyzstan's 2007 engagement opens a second window, counted from its last possible day.
+    since_visit = next(w for w in kgz.changes if w.key == "engagement")
+    assert since_visit.since == date(2007, 12, 31)
+
+
+def test_engagements_all_years_and_later_ones_marked(facts: Facts) -> None:
+    p = state_profile(facts, "KGZ", date(2026, 1, 1), "en")
+    stored = [e for e in facts.tables["engagements"] if e["iso3"] == "KGZ"]
+    assert len(p.engagements) == len(stored) >= 1
+    assert p.previous_engagements == p.engagements
+    early = state_profile(facts, "KGZ", date(2006, 1, 1), "en")
+    assert early.previous_engagements == [] and all(e.after_as_of for e in early.engagements)
+
+
+def test_tables_have_headers_in_the_profile_language(facts: Facts) -> None:
+    from cthb.profile import tables
+
+    p = state_profile(facts, "KAZ", date(2026, 1, 1), "ru")
+    frames = tables(p, facts)
+    for name, df in frames.items():
+        for column in df.columns:
+            assert any("\u0400" <= ch <= "\u04ff" for ch in column), (name, column)
+    # The source's own words are marked as such, not passed off as a translation.
+    details = frames["structures"]["Подробности"]
+    assert any("(на английском языке)" in d for d in details)
+    assert "cthb-regions" not in frames["overview"].to_string()
 
 
 def test_mongolia_before_and_after_joining(facts: Facts) -> None:
@@ -159,6 +243,7 @@ def test_mongolia_before_and_after_joining(facts: Facts) -> None:
     assert all(c.own_status is not None for c in after.comparisons)
     ru = state_profile(facts, "MNG", MNG_JOINED - date.resolution, "ru")
     assert "участник" in ru.points[0].text
+    assert before.header.warning and not after.header.warning
 
 
 def test_usa_not_in_council_of_europe(facts: Facts) -> None:
@@ -199,7 +284,9 @@ def test_comparison_counts(facts: Facts, iso3: str, on: date) -> None:
 def test_russian_profile_text(facts: Facts) -> None:
     p = state_profile(facts, "DEU", date(2026, 1, 1), "ru")
     assert p.name == "Германия"
-    assert all(any("\u0400" <= ch <= "\u04ff" for ch in pt.text) for pt in p.points)
+    for pt in p.points + p.to_confirm:
+        assert any("\u0400" <= ch <= "\u04ff" for ch in pt.text), pt.text
+    assert all(any("\u0400" <= ch <= "\u04ff" for ch in line) for line in p.headline)
 
 
 # --- timeline chart ------------------------------------------------------------------------
@@ -357,22 +444,69 @@ def test_page_search_by_russian_name() -> None:
     assert at.header[0].value == "Kazakhstan (KAZ)"
 
 
-def test_page_correction_gives_an_xlsx() -> None:
+def _fill(at, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    inputs = {ti.label: ti for ti in at.text_input}
+    for label, value in values.items():
+        inputs[label].set_value(value)
+
+
+def test_page_correction_gives_a_file_the_dry_run_and_an_email(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    monkeypatch.setenv("CTHB_CORRECTIONS_EMAIL", "cthb-corrections@example.org")
     at = _run_page({"state": "ALB", "as_of": "2007-11-13"})
     assert not at.exception
     pick = at.selectbox(key="corr_pick_ALB")
-    first_action = next(k for k in pick.options
-                        if k.startswith("Treaty action"))  # the labels shown
-    pick.set_value(pick.options.index(first_action)).run()
-    inputs = {ti.label: ti for ti in at.text_input}
-    inputs["Title"].set_value("Note verbale on the ratification")
-    inputs["Publisher"].set_value("Ministry of Foreign Affairs of Albania")
-    inputs["URL"].set_value("https://example.org/note")
-    inputs["Date of publication (YYYY, YYYY-MM or YYYY-MM-DD)"].set_value("2024")
+    label = next(o for o in pick.options if o.startswith("Treaty action: CETS 197"))
+    pick.select_index(pick.options.index(label)).run()
+    # The fact's current value and source are shown before the form.
+    assert any("Shown now" in m.value for m in at.markdown)
+    _fill(at, {"Date of the action (YYYY-MM-DD) *": "2005-05-23",
+               "Address (URL) of the source *": "https://example.org/note",
+               "Title *": "Note verbale on the signature",
+               "Publisher *": "Ministry of Foreign Affairs of Albania",
+               "Your name *": "A. Delegate", "Your e-mail address *": "delegate@example.org"})
     next(b for b in at.button if b.label == "Make the correction file").click().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any(s.value in ("This replaces the existing row.", "This adds a row.")
-               for s in at.success)
+    assert any(s.value == "This replaces the existing row." for s in at.success)
     assert at.get("download_button")
-    assert any("python -m cthb import FILE" in i.value for i in at.info)
+    # What the Office's dry run will print: exactly the changed date, and the new source.
+    diff = next(c.value for c in at.code if "treaty_actions.csv" in c.value)
+    assert "1 changed" in diff and "'2005-05-23'" in diff and "sources.csv: 1 added" in diff
+    link = at.get("link_button")[0].proto
+    url = urlparse(link.url)
+    assert url.scheme == "mailto" and url.path == "cthb-corrections@example.org"
+    body = unquote(parse_qs(url.query)["body"][0]) if "body" in parse_qs(url.query) else ""
+    assert "delegate@example.org" in body and ".xlsx" in body and "2005-05-23" in body
+
+
+def test_page_correction_errors_in_the_page_language() -> None:
+    at = _run_page({"state": "KAZ", "lang": "ru"})
+    pick = at.selectbox(key="corr_pick_KAZ")
+    pick.select_index(len(pick.options) - 1).run()  # a new survey answer
+    next(b for b in at.button if b.label == "Создать файл исправления").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "обязательно" in errors and "required" not in errors
+    assert not any(b.key == "correction_xlsx" for b in at.get("download_button"))
+
+
+def test_empty_page_offers_every_state_by_subregion_in_the_page_language() -> None:
+    at = _run_page({"lang": "ru"})
+    assert not at.exception and not at.warning and not at.header
+    groups = at.pills
+    assert [g.label for g in groups] == [t(f"region.{r}", "ru") for r in schema.REGIONS]
+    assert sum(len(g.options) for g in groups) == 57
+    central_asia = next(g for g in groups if g.label == t("region.Central Asia", "ru"))
+    central_asia.set_value("KAZ").run()
+    assert not at.exception
+    assert at.header[0].value == "Казахстан (KAZ)"
+
+
+def test_search_in_any_of_the_six_languages_from_the_empty_page() -> None:
+    for query in ("Allemagne", "Deutschland", "Germania", "Alemania", "Германия", "Germany"):
+        at = _run_page({})
+        at.text_input(key="profile_search").set_value(query).run()
+        assert at.header[0].value == "Germany (DEU)", query

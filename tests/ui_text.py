@@ -60,7 +60,7 @@ URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/[\w-]*\?\S+")
 # A word: letters not glued to other letters or digits (so hex ids like "ed7629316bfaee51" and
 # codes like "sr-2007-07" are not words).
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{4,}(?![A-Za-z0-9_])")
-ELLIPSIS = ("…", "...")
+ELLIPSIS = ("…", "...", "\u2060…")  # the last: slides keep "…" on its word's line
 MIN_TRUNCATED = 12  # a cut-off value counts as the value when at least this much is shown
 
 
@@ -127,16 +127,17 @@ def _value_spans(line: str, literal: str) -> list[tuple[int, int]]:
 def clean_line(line: str) -> str:
     """A line with what may legitimately be Latin blanked out. Every data value is looked for
     in the line as shown (not in a line already cut by another value), so the order of the
-    values does not matter."""
+    values does not matter; URLs are blanked after them, since a value may hold one (a note
+    naming "www.example.org" must still be found whole)."""
     if _is_names_line(line):
         return ""
-    line = URL.sub(" ", line)
     keep = [True] * len(line)
     for literal in source_language_literals():
         if literal[:MIN_TRUNCATED] in line:
             for a, b in _value_spans(line, literal):
                 keep[a:b] = [False] * (b - a)
-    return "".join(ch if k else " " for ch, k in zip(line, keep, strict=True))
+    line = "".join(ch if k else " " for ch, k in zip(line, keep, strict=True))
+    return URL.sub(" ", line)
 
 
 def english_leftovers(text: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -50,6 +51,8 @@ class ChartResult:
 
 
 Builder = Callable[[Facts, ChartParams], ChartResult]
+# A figure as plotly JSON in, the same figure laid out for a slide out (see cthb.export.deck).
+SlideLayout = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,12 @@ class ChartSpec:
     build: Builder
     # Which ChartParams fields the chart uses (for the CLI and the deck builder).
     uses: tuple[str, ...] = ("as_of",)
+    # How the chart rearranges itself on a slide, where its type is far larger than on screen
+    # (legends beside rather than over the plot, labels as legend entries); None: as it is.
+    slide: SlideLayout | None = None
+    # How the chart rearranges itself on a phone's narrow screen (a copy of the figure is
+    # changed in place); None: cthb.charts.style.phone_default.
+    phone: Callable[[go.Figure], None] | None = None
 
 
 CHARTS: dict[str, ChartSpec] = {}

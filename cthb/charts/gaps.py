@@ -19,7 +19,13 @@ from plotly.subplots import make_subplots
 
 from cthb import status as st
 from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
-from cthb.charts.style import STALE_MARK, STATUS_COLOURS, UNKNOWN_GREY, frame_figure
+from cthb.charts.style import (
+    STALE_MARK,
+    STATUS_COLOURS,
+    UNKNOWN_GREY,
+    frame_figure,
+    phone_default,
+)
 from cthb.facts import Facts
 from cthb.i18n import format_day, indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
@@ -232,10 +238,27 @@ def matrix_data(facts: Facts, on: date, lang: str = "en", region: str | None = N
     return m.sort_values(["row", "col"]).reset_index(drop=True)
 
 
+def matrix_part(part: str | None) -> tuple[int, int]:
+    """("2/3") -> (2, 3): which of n equal slices of the rows to draw; (1, 1) for all."""
+    try:
+        k, n = (int(x) for x in (part or "1/1").split("/"))
+    except ValueError:
+        return 1, 1
+    return (k, n) if 1 <= k <= n else (1, 1)
+
+
 def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
+    """The State x indicator matrix. Option `part` ("2/3") draws one slice of the rows, in the
+    same order: a slide cannot show 57 rows in type that can be read from the back."""
     lang, on = params.lang, params.as_of
     sort = params.option("sort", "gaps") or "gaps"
     raw = matrix_data(facts, on, lang, params.region, params.group, sort)
+    part, n_parts = matrix_part(params.option("part"))
+    if n_parts > 1:
+        rows = int(raw["row"].max()) + 1 if len(raw) else 0
+        size = -(-rows // n_parts)
+        raw = raw[(raw["row"] >= (part - 1) * size) & (raw["row"] < part * size)].copy()
+        raw["row"] -= (part - 1) * size
     # The figure shows data text as text (Plotly would draw <b> or <a href> inside a name or a
     # detail); the data download keeps it as it is.
     m = raw.assign(state=raw["state"].map(plotly_literal),
@@ -317,7 +340,7 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
         legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "font": {"size": 11}},
         hoverlabel={"align": "left"}, clickmode="event+select", dragmode=False,
     )
-    title = t("gaps.matrix_title", lang)
+    title = t("gaps.matrix_title", lang) + (f" ({part}/{n_parts})" if n_parts > 1 else "")
     sub_text = subtitle(on, len(states), params.region, params.group, lang,
                         t(f"gaps.sort_{'name' if sort == 'name' else 'gaps'}", lang))
     source_ids = [s for s in m["source_id"] if s]
@@ -535,6 +558,8 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     fig.update_layout(
         height=height, hovermode="closest",
         legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "font": {"size": 12}},
+        # For the slide layout (timeline_on_slide), which shows the labels as a legend entry.
+        meta={"eif_legend": t("meeting.eif_legend", lang)},
     )
     fig.update_yaxes(rangemode="tozero", gridcolor="#eeeeee")
     fig.update_xaxes(gridcolor="#f3f3f3", range=[FIRST_DATE, until])
@@ -596,9 +621,96 @@ def gap_list(facts: Facts, question_id: str, on: date, lang: str = "en",
     }).reset_index(drop=True)
 
 
+# --- on a slide ----------------------------------------------------------------------------
+# Type on a slide is about twice the screen's: the legends move beside the plots, the matrix
+# drops its cell words (the colours and the legend say them) and the timeline's labels become
+# one legend entry.
+
+
+def _with_layout(spec: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    layout = dict(spec.get("layout") or {})
+    layout.update(changes)
+    return {**spec, "layout": layout}
+
+
+def status_bars_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    # Beside the bars, without the group headings, which would make it taller than the plot
+    # in slide type (the status words say which family they belong to).
+    data = [{k: v for k, v in tr.items() if k != "legendgrouptitle"}
+            for tr in spec.get("data", [])]
+    legend = {**(spec.get("layout") or {}).get("legend", {}), "x": 1.02, "y": 1.0,
+              "yanchor": "top", "tracegroupgap": 0}
+    return _with_layout({**spec, "data": data}, legend=legend,
+                        margin={"t": 10, "b": 70, "l": 210, "r": 330})
+
+
+def matrix_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    data = []
+    for trace in spec.get("data", []):
+        if trace.get("type") == "heatmap":
+            trace = {**trace, "texttemplate": "", "text": None}
+        data.append(trace)
+    layout = dict(spec.get("layout") or {})
+    layout["xaxis"] = {**(layout.get("xaxis") or {}), "tickangle": -40}
+    # Every State named: plotly would skip labels it finds too close.
+    layout["yaxis"] = {**(layout.get("yaxis") or {}), "tickmode": "linear", "dtick": 1}
+    layout["legend"] = {**(layout.get("legend") or {}), "orientation": "v", "x": 1.02,
+                        "y": 1.0, "yanchor": "top"}
+    layout["margin"] = {"t": 150, "b": 10, "l": 270, "r": 290}
+    return {**spec, "data": data, "layout": layout}
+
+
+def timeline_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    data = []
+    for trace in spec.get("data", []):
+        if trace.get("mode") == "markers+text":
+            # Labels beside lines collide in large type: the diamonds keep their colour, and
+            # one legend entry says what they mark.
+            trace = {**trace, "mode": "markers"}
+        data.append(trace)
+    meta = (spec.get("layout") or {}).get("meta") or {}
+    data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                 "name": meta.get("eif_legend", ""), "showlegend": True, "hoverinfo": "skip",
+                 "marker": {"symbol": "diamond", "size": 11, "color": "#555555"}})
+    return _with_layout({**spec, "data": data}, margin={"t": 40, "b": 110, "l": 90, "r": 20})
+
+
+# --- on a phone (about 360 px wide) --------------------------------------------------------
+
+
+def status_bars_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    fig.update_layout(height=620, legend={"tracegroupgap": 2, "font": {"size": 11}})
+    fig.update_xaxes(title_font={"size": 11})
+
+
+def matrix_on_phone(fig: go.Figure) -> None:
+    """Nine narrow columns: headers upright, no words in the cells (the colours and the legend
+    say them), the legend above."""
+    phone_default(fig)
+    fig.update_traces(texttemplate="", selector={"type": "heatmap"})
+    fig.update_xaxes(tickangle=-90, tickfont={"size": 11})
+    fig.update_yaxes(tickfont={"size": 11})
+    fig.update_layout(margin={"t": 130})  # room for the upright headers
+
+
+def timeline_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    fig.update_traces(mode="markers", selector={"mode": "markers+text"})
+    fig.add_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                    name=str((fig.layout.meta or {}).get("eif_legend", "")),
+                    marker={"symbol": "diamond", "size": 9, "color": "#555555"})
+    # The legend below: the report's date is marked along the top.
+    fig.update_layout(height=600, margin={"b": 10},
+                      legend={"y": -0.1, "yanchor": "top", "font": {"size": 11}})
+
+
 register(ChartSpec("status_bars", "gaps.chart_status_bars", build_status_bars,
-                   ("as_of", "region", "group")))
+                   ("as_of", "region", "group"), slide=status_bars_on_slide,
+                   phone=status_bars_on_phone))
 register(ChartSpec("matrix", "gaps.chart_matrix", build_matrix,
-                   ("as_of", "region", "group", "extra")))
+                   ("as_of", "region", "group", "extra"), slide=matrix_on_slide,
+                   phone=matrix_on_phone))
 register(ChartSpec("timeline", "gaps.chart_timeline", build_timeline,
-                   ("as_of", "region", "group", "extra")))
+                   ("as_of", "region", "group", "extra"), slide=timeline_on_slide,
+                   phone=timeline_on_phone))

@@ -379,7 +379,8 @@ def _category_traces(df: pd.DataFrame, indicator: str, params: ChartParams,
             marker={"line": {"color": CHANGED_OUTLINE if g.changed else _border(colour),
                              "width": 3.2 if g.changed else 0.6},
                     "opacity": FADED_OPACITY if g.faded else 1.0},
-            name=_legend_name(category_label(indicator, g.category, lang),
+            name=_legend_name(category_label(indicator, g.category, lang)
+                              + (f" {UNKNOWN_MARK}" if g.category == "unknown" else ""),
                               counts.get(g.category, 0)),
             legendgroup=g.category,
             legendrank=order.index(g.category),
@@ -491,6 +492,102 @@ def _microstate_trace(df: pd.DataFrame, indicator: str, params: ChartParams) -> 
         name=t("map.microstates", params.lang), showlegend=False, geo="geo")
 
 
+UNKNOWN_MARK = "?"
+# Where the microstates' panel goes on the screen and export maps (paper coordinates): on open
+# sea and land that is not the OSCE's, clear of the legend and the North America inset.
+MICROSTATE_PANEL: dict[str, dict[str, Any]] = {
+    "osce": {"x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "bottom"},  # Atlantic, Africa
+    "europe": {"x": 0.815, "y": 0.0, "xanchor": "left", "yanchor": "bottom"},  # under legend
+}
+MICROSTATE_PANEL_NAME = "microstates"
+
+
+def _unknown_marks(df: pd.DataFrame, subplot_of: dict[str, str]) -> list[go.Scattergeo]:
+    """A "?" on every State whose status is unknown: its grey must never pass for the grey of
+    land that is not in the OSCE, nor for "no"."""
+    pts = geo.label_points()
+    where = {str(a3): (float(lon), float(lat))
+             for a3, lon, lat in zip(pts["iso3"], pts["lon"], pts["lat"], strict=True)}
+    unknown = [a3 for a3 in df.loc[df["status"] == "unknown", "iso3"] if a3 in where]
+    out = []
+    for key in dict.fromkeys(subplot_of.get(a3, "geo") for a3 in unknown):
+        here = [a3 for a3 in unknown if subplot_of.get(a3, "geo") == key]
+        out.append(go.Scattergeo(
+            lon=[where[a3][0] for a3 in here], lat=[where[a3][1] for a3 in here], mode="text",
+            text=[UNKNOWN_MARK] * len(here),
+            textfont={"size": 15, "color": "#3a3a3a", "family": "DejaVu Sans, Arial"},
+            hoverinfo="skip", showlegend=False, name="", geo=key))
+    return out
+
+
+def _microstate_panel(df: pd.DataFrame, indicator: str, lang: str) -> dict[str, Any]:
+    """The seven microstates named, each with its status colour: on a map of the region they
+    are a few pixels wide, and a reader must find Luxembourg or the Holy See without zooming."""
+    rows = df.set_index("iso3")
+    lines = [f"<b>{html.escape(t('map.microstates', lang))}</b>"]
+    for a3 in geo.microstate_points()["iso3"]:
+        if a3 not in rows.index:
+            continue
+        status = str(rows.at[a3, "status"])
+        fill = category_colour(indicator, status)
+        mark = "■" if luminance(fill) < 0.8 else "□"
+        colour = fill if luminance(fill) < 0.8 else "#777777"
+        # The colour says the status, as in the legend; "?" marks unknown, as on the map.
+        lines.append(f"<span style='color:{colour}'>{mark}</span> "
+                     f"{html.escape(str(rows.at[a3, 'state']))}"
+                     + (f" {UNKNOWN_MARK}" if status == "unknown" else ""))
+    return {"text": "<br>".join(lines), "xref": "paper", "yref": "paper", "showarrow": False,
+            "align": "left", "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#cccccc",
+            "borderwidth": 1, "borderpad": 4, "font": {"size": 11, "color": "#222222"},
+            "name": MICROSTATE_PANEL_NAME}
+
+
+def map_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    """On a slide the type is large: the map takes the left two thirds, the legend and the
+    microstates' panel the right third, so neither covers a State."""
+    layout = dict(spec.get("layout") or {})
+    geo_main = dict(layout.get("geo") or {})
+    geo_main["domain"] = {"x": [0.0, 0.62], "y": [0.0, 1.0]}
+    layout["geo"] = geo_main
+    layout["legend"] = {**(layout.get("legend") or {}), "x": 0.64, "y": 1.0,
+                        "xanchor": "left", "yanchor": "top", "orientation": "v"}
+    layout["annotations"] = [
+        {**a, "x": 0.64, "y": 0.0, "xanchor": "left", "yanchor": "bottom",
+         "text": _two_per_line(a.get("text", ""))}
+        if a.get("name") == MICROSTATE_PANEL_NAME else a
+        for a in layout.get("annotations", [])]
+    margin = dict(layout.get("margin") or {})
+    margin["b"] = 10  # the source line is slide text there
+    layout["margin"] = margin
+    return {**spec, "layout": layout}
+
+
+def map_on_phone(fig: go.Figure) -> None:
+    """On a phone the map takes the full width: the legend in rows above it, the microstates'
+    panel below it."""
+    fig.update_layout(
+        height=440, margin={"l": 4, "r": 4, "t": 8, "b": 8},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+                "font": {"size": 11}, "entrywidth": 0.5, "entrywidthmode": "fraction",
+                "title": {"side": "top"}})
+    for trace in fig.data:
+        # Two entries to a row: a long one ("Kosovo* (not a participating State)") on two lines.
+        if trace.name and len(trace.name) > 24 and "<br>" not in trace.name:
+            trace.name = "<br>".join(textwrap.wrap(trace.name, 24))
+    fig.layout.geo.domain = {"x": [0.0, 1.0], "y": [0.3, 1.0]}  # the main map
+    for a in fig.layout.annotations or ():
+        if a.name == MICROSTATE_PANEL_NAME:
+            a.update(x=0.0, y=0.0, xanchor="left", yanchor="bottom",
+                     text=_two_per_line(str(a.text)))
+
+
+def _two_per_line(panel: str) -> str:
+    """The panel's names two to a line (its heading alone), to fit beside the legend."""
+    head, *items = panel.split("<br>")
+    pairs = ["\u2003".join(items[i:i + 2]) for i in range(0, len(items), 2)]
+    return "<br>".join([head, *pairs])
+
+
 def _view(params: ChartParams) -> str:
     return params.view if params.view in geo.VIEWS else DEFAULT_VIEW
 
@@ -520,6 +617,7 @@ def build_map(facts: Facts, params: ChartParams) -> ChartResult:
                                     show_legend=n == 0 or not any(
                                         subplot_of.get(a3) == subplots[0]
                                         for a3 in stale["iso3"]))
+    traces += _unknown_marks(df, subplot_of)
     traces.append(_microstate_trace(df, indicator, params))
 
     fig = go.Figure(traces)
@@ -532,6 +630,9 @@ def build_map(facts: Facts, params: ChartParams) -> ChartResult:
     fig.update_layout(margin={"t": 78, "b": 62, "l": 8, "r": 8}, dragmode=False,
                       clickmode="event+select", hoverlabel={"font": {"size": 12}})
     fig.layout.annotations[-1].update(yshift=-6, font={"size": 10})
+    if view in MICROSTATE_PANEL:
+        # Added after the source line, which stays the last annotation until here.
+        fig.add_annotation(**_microstate_panel(df, indicator, lang), **MICROSTATE_PANEL[view])
     return ChartResult(
         figure=fig, data=_export_frame(df, params), title=title, subtitle=subtitle,
         source_ids=_source_ids(df),
@@ -664,6 +765,8 @@ def build_tiles(facts: Facts, params: ChartParams) -> ChartResult:
 
 
 register(ChartSpec("map", "map.chart_map", build_map,
-                   ("as_of", "indicator", "view", "compare_to", "group")))
+                   ("as_of", "indicator", "view", "compare_to", "group"), slide=map_on_slide,
+                   phone=map_on_phone))
 register(ChartSpec("tiles", "map.chart_tiles", build_tiles,
-                   ("as_of", "indicator", "compare_to", "group")))
+                   ("as_of", "indicator", "compare_to", "group"), slide=map_on_slide,
+                   phone=map_on_phone))

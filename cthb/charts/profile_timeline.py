@@ -25,7 +25,7 @@ from cthb.charts.style import (
 )
 from cthb.facts import Facts
 from cthb.i18n import t
-from cthb.profile import Profile, action_label, state_profile
+from cthb.profile import Profile, action_label, data_text, state_profile
 from cthb.safe_text import plotly_literal
 from cthb.schema import BINDING_ACTIONS, STRUCTURE_KINDS, TREATIES
 
@@ -75,8 +75,10 @@ def timeline_frame(profile: Profile, lang: str) -> pd.DataFrame:
         lane = _lane(sline.kind, lang)
         for r in sline.history:
             as_of = _start(r.as_of)
+            # The source's words, cut at a word with an ellipsis and marked as such.
             rows.append({"lane": lane, "date": as_of,
-                         "event": f"{t('status.' + r.status, lang)}: {r.detail}"[:120],
+                         "event": f"{t('status.' + r.status, lang)}: "
+                                  + data_text(r.detail, lang, chars=110),
                          "status": r.status, "kind": "structure", "source_id": r.source_id})
             if r.established and r.status in ("yes", "partial"):
                 rows.append({"lane": lane, "date": _start(r.established),
@@ -233,3 +235,8 @@ register(ChartSpec("state_timeline", "profile.timeline", build_state_timeline,
                    ("as_of", "lang", "extra")))
 register(ChartSpec("state_locator", "profile.locator", build_state_locator,
                    ("lang", "extra")))
+
+
+def timeline_key(lang: str) -> str:
+    """What the timeline's shapes and colours mean, in words (under the chart and the slide)."""
+    return t("meeting.timeline_key", lang)

@@ -8,6 +8,8 @@ blue while gaps are warm. `unknown` is a neutral grey, never the colour of "no".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 
 from cthb.safe_text import plotly_literal
@@ -59,6 +61,7 @@ GAP_SCALE = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#a63603", "
 CHANGED_OUTLINE = "#d62728"
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+SOURCE_ANNOTATION = "frame_source"  # the name of the source line frame_figure adds
 TEXT_COLOUR = "#222222"
 # 16:9 presentation size; exports scale this up (1920x1080 and more).
 EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
@@ -81,7 +84,55 @@ def frame_figure(fig: go.Figure, title: str, subtitle: str, source: str,
     )
     if height:
         fig.update_layout(height=height)
+    # Named, so a slide or the screen can find the source line (the last annotation only
+    # until a chart adds its own after framing).
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left",
                        yanchor="top", yshift=-40, showarrow=False, align="left",
-                       font={"size": 10, "color": "#555"})
+                       font={"size": 10, "color": "#555"}, name=SOURCE_ANNOTATION)
     return fig
+
+
+def source_note_lines(fig: go.Figure) -> list[str]:
+    """The source line `frame_figure` drew into the figure, as plain lines of text."""
+    import html
+    import re
+
+    for a in fig.layout.annotations or ():
+        if a.name == SOURCE_ANNOTATION and a.text:
+            return [html.unescape(re.sub(r"<[^>]+>", "", x)) for x in a.text.split("<br>")]
+    return []
+
+
+def screen_figure(fig: go.Figure,
+                  phone: Callable[[go.Figure], None] | None = None) -> go.Figure:
+    """The chart as a page shows it: its title, subtitle and source line become page text,
+    which wraps on any screen (the page prints them around the chart), so they leave the
+    figure; on a phone, `phone` (the chart's phone layout) rearranges the copy. The exported
+    files keep the framed figure. Returns a copy: the figure given is not changed (it may be
+    cached and shared between sessions)."""
+    spec = fig.layout.to_plotly_json()
+    spec["title"] = {"text": ""}
+    annotations = list(spec.get("annotations", []))
+    source = next((a for a in annotations if a.get("name") == SOURCE_ANNOTATION), None)
+    spec["annotations"] = [a for a in annotations if a is not source]
+    margin = dict(spec.get("margin") or {})
+    # The title block took about 65 px at the top; each line of the source note 14 px below.
+    margin["t"] = max(24, int(margin.get("t", 90)) - 65)
+    if source is not None:
+        lines = str(source.get("text", "")).count("<br>") + 1
+        margin["b"] = max(24, int(margin.get("b", 70)) - 14 * lines - 16)
+    spec["margin"] = margin
+    screen = go.Figure(data=fig.data, layout=spec)
+    if phone is not None:
+        phone(screen)
+    return screen
+
+
+def phone_default(fig: go.Figure) -> None:
+    """A chart on a phone (about 360 px wide): the legend in rows above the plot instead of
+    beside it, and margins left to the axes' own labels."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                              "yanchor": "bottom"},
+                      margin={"l": 8, "r": 8})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)

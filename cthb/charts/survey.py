@@ -9,6 +9,7 @@ the list is `unknown` (it may have answered later), which says nothing about the
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,7 +24,7 @@ from cthb.charts.gaps import (
     subtitle,
     text_colour,
 )
-from cthb.charts.style import STATUS_COLOURS, frame_figure
+from cthb.charts.style import STATUS_COLOURS, frame_figure, phone_default
 from cthb.facts import Facts
 from cthb.i18n import format_day, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY, matrix_frame
@@ -242,8 +243,92 @@ def build_survey_others(facts: Facts, params: ChartParams) -> ChartResult:
     return ChartResult(fig, data, title, sub_text, source_ids, alt)
 
 
+# --- on a slide (see cthb.charts.gaps: type twice the screen's) ----------------------------
+
+
+def crosstab_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every row keeps its label (plotly would skip some in large type)."""
+    layout = dict(spec.get("layout") or {})
+    layout["yaxis"] = {**(layout.get("yaxis") or {}), "tickmode": "linear", "dtick": 1}
+    layout["bargap"] = 0.15
+    layout["margin"] = {"t": 60, "b": 70, "l": 330, "r": 20}
+    return {**spec, "layout": layout}
+
+
+def others_on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+    """The table as two side by side, Partners and field operations, without the columns of
+    kind and source id (the notes give the sources): seventeen rows do not fit one column in
+    slide type."""
+    table = next((tr for tr in spec.get("data", []) if tr.get("type") == "table"), None)
+    if table is None:
+        return spec
+    kinds, names, hosts = (table["cells"]["values"][k] for k in range(3))
+    header = table["header"]["values"]
+    traces = []
+    groups = list(dict.fromkeys(kinds))
+    for n, kind in enumerate(groups):
+        rows = [j for j, k in enumerate(kinds) if k == kind]
+        traces.append({
+            "type": "table", "domain": {"x": [n / len(groups) + (0.02 if n else 0),
+                                              (n + 1) / len(groups) - 0.01], "y": [0, 1]},
+            "columnwidth": [3, 2],
+            "header": {**table["header"], "values": [f"<b>{kind}</b>", header[2]]},
+            "cells": {**table["cells"], "values": [[names[j] for j in rows],
+                                                   [hosts[j] for j in rows]],
+                      "fill_color": "white", "height": 30}})
+    layout = dict(spec.get("layout") or {})
+    layout["margin"] = {"t": 10, "b": 10, "l": 10, "r": 10}
+    return {**spec, "data": traces, "layout": layout}
+
+
+# --- on a phone ----------------------------------------------------------------------------
+
+
+def regions_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    # Room on the right for the "32 of 56 · 57%" beside each bar.
+    fig.update_layout(margin={"r": 100})
+    fig.update_xaxes(title_font={"size": 11})
+
+
+def crosstab_on_phone(fig: go.Figure) -> None:
+    phone_default(fig)
+    fig.update_xaxes(title_font={"size": 11})
+
+
+def others_on_phone(fig: go.Figure) -> None:
+    """Partners above, field operations below, each as name and host (the kind is the
+    heading; the sources are in the source note under the chart)."""
+    table = next((tr for tr in fig.data if tr.type == "table"), None)
+    if table is None:
+        return
+    kinds, names, hosts = (list(table.cells.values[k]) for k in range(3))
+    header = list(table.header.values)
+    groups = list(dict.fromkeys(kinds))
+    counts = [kinds.count(k) + 1 for k in groups]
+    total = sum(counts)
+    top = 1.0
+    tables = []
+    for kind, n in zip(groups, counts, strict=True):
+        bottom = top - n / total
+        rows = [j for j, k in enumerate(kinds) if k == kind]
+        tables.append(go.Table(
+            domain={"x": [0, 1], "y": [max(0.0, bottom + 0.01), top]}, columnwidth=[3, 2],
+            header={"values": [f"<b>{kind}</b>", header[2]], "fill_color": "#0b3c6b",
+                    "font": {"color": "white", "size": 13}, "align": "left"},
+            cells={"values": [[names[j] for j in rows], [hosts[j] for j in rows]],
+                   "align": "left", "font": {"size": 12}, "height": 24}))
+        top = bottom
+    fig.data = ()
+    for tr in tables:
+        fig.add_trace(tr)
+    fig.update_layout(height=60 + 34 * total, margin={"l": 4, "r": 4, "t": 8, "b": 8})
+
+
 register(ChartSpec("survey_regions", "survey.chart_regions", build_survey_regions,
-                   ("as_of", "region", "group")))
+                   ("as_of", "region", "group"), phone=regions_on_phone))
 register(ChartSpec("survey_crosstab", "survey.chart_crosstab", build_survey_crosstab,
-                   ("as_of", "region", "group")))
-register(ChartSpec("survey_others", "survey.chart_others", build_survey_others, ("as_of",)))
+                   ("as_of", "region", "group"), slide=crosstab_on_slide,
+                   phone=crosstab_on_phone))
+register(ChartSpec("survey_others", "survey.chart_others", build_survey_others, ("as_of",),
+                   slide=others_on_slide, phone=others_on_phone))

@@ -1,9 +1,15 @@
-"""The bilateral-visit brief of one State on one date: a PDF of at most two A4 pages and a 16:9
-PowerPoint deck of five slides, in the chosen language.
+"""The bilateral-visit brief of one State on one date: a PDF of at most two A4 pages to read in
+the car, and a 16:9 PowerPoint deck of six slides to take into the room, in the chosen language.
 
-Both are drawn from the same cthb.profile.Profile the page shows, so the brief says nothing the
-page does not, and every line keeps its source id; the last part of each lists the sources with
-their URLs. Pure: facts in, bytes out (the page and `python -m cthb brief` write the bytes).
+Both only render cthb.profile's model, the one the profile page shows: the headline, points to
+raise, data gaps to confirm, treaties with dates, the structures with their evidence date and
+stale/expired marks, GRETA, what changed, previous engagements, and the numbered sources. Every
+line carries its numbered references ("[2, 5]"); the sources are listed in full at the end.
+
+Slides keep every text at 12 pt or more and inside its box: sizes and cuts are chosen by
+measuring the text (cthb.export.textfit), and tables get columns at least as wide as their
+longest word, so no word is broken. Charts are drawn through cthb.export.images, at a size
+that keeps their type as large as the slide's. Pure: facts in, bytes out.
 """
 
 from __future__ import annotations
@@ -12,22 +18,15 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 from xml.sax.saxutils import escape
 
+from cthb.export import textfit
+from cthb.export.textfit import Para
 from cthb.facts import Facts
-from cthb.i18n import indicator_label, status_label, t
-from cthb.profile import (
-    Profile,
-    action_label,
-    membership_text,
-    monitoring_text,
-    source_line,
-    state_profile,
-    structure_detail_text,
-    structure_status_text,
-    treaty_status_text,
-)
-from cthb.schema import STRUCTURE_KINDS, TREATIES
+from cthb.i18n import t
+from cthb.profile import Profile, state_profile
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf"}
@@ -37,62 +36,67 @@ class BriefError(RuntimeError):
     """The brief cannot be made on this machine (a missing font), with what to install."""
 
 
-# --- shared wording ------------------------------------------------------------------------
+# --- what both formats print, from the model -----------------------------------------------
 
 
-def _when(text: str | None, approx: bool, lang: str) -> str:
-    if not text:
-        return ""
-    return t("profile.circa", lang, date=text) if approx else text
+def _cited(profile: Profile, text: str, source_ids: list[str]) -> str:
+    refs = profile.cite(source_ids)
+    return f"{text} {refs}" if refs else text
 
 
-def summary_lines(profile: Profile, lang: str) -> list[tuple[str, str]]:
-    """(label, value) pairs of the overview, as shown on the page."""
-    h = profile.header
-    ops = "; ".join(op.name for op in h.field_operations) or t("profile.no_field_ops", lang)
-    sv = profile.survey.status
-    survey = status_label(sv.status, lang)
-    if sv.received_by:
-        survey += f" ({sv.received_by})"
-    return [
-        (t("profile.region", lang), t(f"region.{h.region}", lang)),
-        (t("profile.osce", lang), membership_text(h.osce, lang)),
-        (t("profile.coe", lang), membership_text(h.coe, lang)),
-        (t("profile.eu", lang), membership_text(h.eu, lang)),
-        (t("profile.field_ops", lang), ops),
-        (t("profile.monitoring", lang), monitoring_text(profile.monitoring, lang)),
-        (t("profile.survey", lang), survey),
-    ]
+def point_lines(profile: Profile) -> list[str]:
+    return [_cited(profile, p.text, p.source_ids) for p in profile.points]
 
 
-def treaty_rows(profile: Profile, lang: str) -> list[list[str]]:
-    """Treaty | status on the date | dated actions | source of the status."""
+def confirm_lines(profile: Profile) -> list[str]:
+    return [_cited(profile, p.text, p.source_ids) for p in profile.to_confirm]
+
+
+def change_blocks(profile: Profile) -> list[tuple[str, list[str]]]:
+    """(period title, lines) for the last 12 months and the time since the last engagement."""
+    blocks = []
+    for w in profile.changes:
+        lines = [_cited(profile, c.text + (f" ({c.on})" if c.on and c.kind != "record" else ""),
+                        c.source_ids) for c in w.changes + w.became_known + w.records]
+        blocks.append((w.title, lines))
+    return blocks
+
+
+def engagement_lines(profile: Profile) -> list[str]:
+    return [_cited(profile, e.text, [e.source_id]) for e in profile.previous_engagements]
+
+
+def treaty_rows(profile: Profile) -> list[list[str]]:
+    """Treaty | status on the date | dated actions | sources."""
+    return [[tl.label, tl.status_text, tl.dates_text, profile.cite(tl.cited)]
+            for tl in profile.treaties]
+
+
+def structure_rows(profile: Profile, detail_chars: int) -> list[list[str]]:
+    """Structure | status (stale/expired marked) | as of | detail | sources."""
     rows = []
-    for line in profile.treaties:
-        actions = "; ".join(f"{action_label(a.action, lang)} {a.on}" for a in line.actions)
-        rows.append([t(f"indicator_short.{line.treaty}", lang), treaty_status_text(line, lang),
-                     actions or t("profile.no_actions", lang),
-                     ", ".join(line.source_ids) or "—"])
+    for sl in profile.structures:
+        when = sl.evidence_text
+        if sl.period_text:
+            when = f"{when} ({sl.period_text})" if when else sl.period_text
+        rows.append([sl.label, sl.status_text, when, textfit.cut(sl.detail_text, detail_chars),
+                     profile.cite(sl.cited)])
     return rows
 
 
-def structure_rows(profile: Profile, lang: str, detail_chars: int = 160) -> list[list[str]]:
-    """Structure | status | established | as of | detail | source."""
-    rows = []
-    for line in profile.structures:
-        s = line.status
-        detail = structure_detail_text(s, lang)
-        if len(detail) > detail_chars:
-            detail = detail[: detail_chars - 1].rstrip() + "…"
-        rows.append([indicator_label(line.kind, lang), structure_status_text(s, lang),
-                     s.established or "", _when(s.evidence_date, s.approximate, lang), detail,
-                     s.source_id or "—"])
-    return rows
+def overview_lines(profile: Profile) -> list[str]:
+    """Memberships, field operations and the survey (the names and GRETA are said elsewhere)."""
+    return [_cited(profile, f"{o.label}: {o.value}", o.source_ids)
+            for o in profile.overview[1:] if o.label != t("profile.monitoring", profile.lang)]
 
 
-def _point_text(point_text: str, source_ids: list[str]) -> str:
-    ids = [i for i in source_ids if i and i not in point_text]
-    return point_text + (f" [{', '.join(ids)}]" if ids else "")
+def reference_lines(profile: Profile, hosts: bool = False) -> list[str]:
+    """"[3] [Kind] Title (Publisher, date) URL" (with `hosts`, only the site's name)."""
+    out = []
+    for r in profile.references:
+        where = urlparse(r.url).hostname or "" if hosts and r.url else r.url
+        out.append(f"[{r.number}] {r.text}" + (f" — {where}" if where else ""))
+    return out
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -123,8 +127,8 @@ class _Fit:
     max_sources: int
 
 
-_FITS = (_Fit(8.5, 200, 10, 60), _Fit(8, 140, 6, 40), _Fit(7.5, 100, 4, 30),
-         _Fit(7, 70, 3, 20), _Fit(6.5, 50, 2, 12))
+_FITS = (_Fit(9, 220, 12, 60), _Fit(8.5, 160, 8, 45), _Fit(8, 120, 6, 35),
+         _Fit(7.5, 90, 4, 25), _Fit(7, 60, 3, 18), _Fit(6.5, 40, 2, 12))
 
 
 def brief_pdf(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> bytes:
@@ -133,33 +137,43 @@ def brief_pdf(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> bytes:
     profile = state_profile(facts, iso3, as_of, lang)
     out = b""
     for fit in _FITS:
-        out, pages = _pdf(facts, profile, lang, fit)
+        out, pages = _pdf(profile, fit)
         if pages <= 2:
             return out
     return out  # the most compact version; only reached with extreme data
 
 
-def _pdf(facts: Facts, profile: Profile, lang: str, fit: _Fit) -> tuple[bytes, int]:
+def _pdf(profile: Profile, fit: _Fit) -> tuple[bytes, int]:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+    lang = profile.lang
     base = ParagraphStyle("base", fontName="DejaVuSans", fontSize=fit.font,
                           leading=fit.font * 1.25)
-    small = ParagraphStyle("small", parent=base, fontSize=fit.font - 1.2,
-                           leading=(fit.font - 1.2) * 1.25)
+    small = ParagraphStyle("small", parent=base, fontSize=fit.font - 1,
+                           leading=(fit.font - 1) * 1.25)
     bold = ParagraphStyle("bold", parent=base, fontName="DejaVuSans-Bold")
     h1 = ParagraphStyle("h1", parent=bold, fontSize=16, leading=20, spaceAfter=2)
     h2 = ParagraphStyle("h2", parent=bold, fontSize=fit.font + 2.5,
                         leading=(fit.font + 2.5) * 1.3, spaceBefore=6, spaceAfter=2,
                         textColor=colors.HexColor("#0b3c6b"))
+    h3 = ParagraphStyle("h3", parent=bold, spaceBefore=3)
+    bullet = ParagraphStyle("bullet", parent=base, leftIndent=9, bulletIndent=0)
 
     def p(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    def table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
+    def bullets(lines: list[str], empty: str) -> list[Paragraph]:
+        if not lines:
+            return [p(empty)]
+        return [Paragraph(escape(line), bullet, bulletText="•") for line in lines]
+
+    def table(header: list[str], rows: list[list[str]], weights: list[float]) -> Table:
+        # No column narrower than its longest word (a header cut to "Источник" / "и").
+        widths = [w * 72 for w in table_layout(header, rows, width / 72, fit.font, weights)[0]]
         data = [[p(h, bold) for h in header]] + [[p(c) for c in r] for r in rows]
         tab = Table(data, colWidths=widths, repeatRows=1)
         tab.setStyle(TableStyle([
@@ -173,316 +187,474 @@ def _pdf(facts: Facts, profile: Profile, lang: str, fit: _Fit) -> tuple[bytes, i
 
     width = A4[0] - 30 * mm
     as_of = profile.as_of.isoformat()
-    story: list[object] = [
+    refs = t("meeting.col_refs", lang)
+    headline = Table([[Paragraph("<br/>".join(escape(x) for x in profile.headline), bold)]],
+                     colWidths=[width])
+    headline.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#eef3f8")),
+                                  ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#0b3c6b"))]))
+    story: list[Any] = [
         p(t("brief.title", lang, name=profile.name), h1),
         p(f"{t('brief.subtitle', lang)} · {t('brief.as_of', lang, date=as_of)}", bold),
         p(t("brief.prepared", lang, version=profile.data_version), small),
     ]
-    if not profile.header.participating:
-        key = ("profile.not_participating_since" if profile.header.osce.since
-               else "profile.not_participating")
-        story.append(p(t(key, lang, name=profile.name, date=as_of,
-                         since=profile.header.osce.since), bold))
-    story += [p(t("brief.summary", lang), h2),
-              table(["", ""], [list(x) for x in summary_lines(profile, lang)],
-                    [0.3 * width, 0.7 * width])]
-    story.append(p(t("brief.points", lang), h2))
-    points = profile.points or []
-    if not points:
-        story.append(p(t("profile.no_points", lang)))
-    for pt in points:
-        story.append(p("• " + _point_text(pt.text, pt.source_ids)))
-    story += [p(t("brief.treaties", lang), h2),
+    if profile.header.warning:
+        story.append(p(profile.header.warning, bold))
+    story += [headline, p(t("brief.points", lang), h2),
+              *bullets(point_lines(profile), t("profile.no_points", lang)),
+              p(t("meeting.to_confirm", lang), h2),
+              *bullets(confirm_lines(profile), t("meeting.nothing_to_confirm", lang)),
+              p(t("brief.treaties", lang), h2),
               table([t("profile.treaty", lang), t("profile.status", lang),
-                     t("profile.actions", lang), t("profile.source_id", lang)],
-                    treaty_rows(profile, lang),
-                    [0.16 * width, 0.26 * width, 0.36 * width, 0.22 * width])]
-    story += [p(t("brief.structures", lang), h2),
+                     t("meeting.col_dates", lang), refs], treaty_rows(profile),
+                    [0.17, 0.3, 0.45, 0.08]),
+              p(t("brief.structures", lang), h2),
               table([t("profile.structure", lang), t("profile.status", lang),
-                     t("profile.established", lang), t("profile.evidence_as_of", lang),
-                     t("profile.detail", lang), t("profile.source_id", lang)],
-                    structure_rows(profile, lang, fit.detail_chars),
-                    [0.2 * width, 0.11 * width, 0.1 * width, 0.11 * width, 0.3 * width,
-                     0.18 * width])]
+                     t("profile.evidence_as_of", lang), t("profile.detail", lang), refs],
+                    structure_rows(profile, fit.detail_chars),
+                    [0.12, 0.15, 0.08, 0.6, 0.05]),
+              p(t("profile.monitoring", lang), h2),
+              p(_cited(profile, profile.monitoring.text, profile.monitoring.cited))]
+    story.append(p(t("meeting.changes", lang), h2))
+    for title, lines in change_blocks(profile):
+        story += [p(title, h3), *bullets(lines, t("meeting.no_changes", lang))]
+    story.append(p(t("meeting.previous_engagements", lang), h2))
+    engagements = engagement_lines(profile)
+    story += bullets(engagements[-fit.max_engagements:], t("profile.no_engagements", lang))
+    if len(engagements) > fit.max_engagements:
+        story.append(p(t("meeting.earlier_rows", lang,
+                         count=len(engagements) - fit.max_engagements), small))
+    story += [p(t("profile.header", lang), h2), *bullets(overview_lines(profile), "")]
     if profile.comparisons:
-        story.append(p(t("profile.comparison", lang), h2))
+        story.append(p(t("profile.comparison", lang), h3))
         story += [p("• " + c.text, small) for c in profile.comparisons]
-    story.append(p(t("brief.engagements", lang), h2))
-    if not profile.engagements:
-        story.append(p(t("profile.no_engagements", lang)))
-    for e in profile.engagements[: fit.max_engagements]:
-        when = e.start + (f" – {e.end}" if e.end else "")
-        story.append(p(f"• {when}: {e.title} [{e.source_id}]"))
-    if len(profile.engagements) > fit.max_engagements:
-        story.append(p(t("brief.more_rows", lang,
-                         count=len(profile.engagements) - fit.max_engagements), small))
     story.append(p(t("brief.sources", lang), h2))
-    for sid in profile.source_ids[: fit.max_sources]:
-        story.append(_source_paragraph(facts, sid, small, lang))
-    if len(profile.source_ids) > fit.max_sources:
+    for ref in profile.references[: fit.max_sources]:
+        story.append(_reference_paragraph(ref, small))
+    if len(profile.references) > fit.max_sources:
         story.append(p(t("brief.more_sources", lang,
-                         count=len(profile.source_ids) - fit.max_sources), small))
-    story.append(Spacer(1, 2))
+                         count=len(profile.references) - fit.max_sources), small))
 
     pages = [0]
 
-    def footer(canvas: object, doc: object) -> None:
-        pages[0] = doc.page  # type: ignore[attr-defined]
-        canvas.saveState()  # type: ignore[attr-defined]
-        canvas.setFont("DejaVuSans", 7)  # type: ignore[attr-defined]
-        canvas.setFillColor(colors.HexColor("#555555"))  # type: ignore[attr-defined]
-        canvas.drawString(15 * mm, 9 * mm,  # type: ignore[attr-defined]
-                          f"{profile.name} · {t('brief.as_of', lang, date=as_of)} · "
-                          f"{t('brief.page', lang, page=doc.page)}")  # type: ignore[attr-defined]
-        canvas.restoreState()  # type: ignore[attr-defined]
+    def footer(canvas: Any, doc: Any) -> None:
+        pages[0] = doc.page
+        canvas.saveState()
+        canvas.setFont("DejaVuSans", 7)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.drawString(15 * mm, 9 * mm, f"{profile.name} · {t('brief.as_of', lang, date=as_of)}"
+                                           f" · {t('brief.page', lang, page=doc.page)}")
+        canvas.restoreState()
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=13 * mm, bottomMargin=15 * mm,
+                            topMargin=12 * mm, bottomMargin=15 * mm,
                             title=t("brief.title", lang, name=profile.name),
                             author="cthb", subject=t("brief.as_of", lang, date=as_of))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue(), pages[0]
 
 
-def _source_paragraph(facts: Facts, sid: str, style: object, lang: str) -> object:
+def _reference_paragraph(ref: Any, style: Any) -> Any:
     from reportlab.platypus import Paragraph
 
-    src = facts.source(sid) or {}
-    url = src.get("url")
-    text = escape(source_line(facts, sid, lang) if not url else
-                  source_line(facts, sid, lang).removesuffix(" " + url))
-    if url:
-        text += f' <link href="{escape(url, {chr(34): "&quot;"})}" color="#0b3c6b">' \
-                f"{escape(url)}</link>"
+    text = f"[{ref.number}] {escape(ref.text)}"
+    if ref.url:
+        text += f' <link href="{escape(ref.url, {chr(34): "&quot;"})}" color="#0b3c6b">' \
+                f"{escape(ref.url)}</link>"
     return Paragraph(text, style)
 
 
 # --- PowerPoint ----------------------------------------------------------------------------
 
+SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
+MARGIN = 0.5
+BODY_TOP, BODY_BOTTOM = 1.3, 6.95
+FOOTER_TOP = 7.0
+MIN_PT = 12  # the smallest type on any slide
+SIZES = (16, 15, 14, 13, 12)
+INSET = 0.08  # inches of padding inside text boxes and table cells
+TIMELINE_PX = (1230, 420)  # drawn at 100 px per inch of the slide
+LOCATOR_PX = (380, 260)
+
 
 def chart_images(facts: Facts, iso3: str, as_of: date, lang: str) -> list[tuple[bytes, str]]:
-    """PNG and alt text of the timeline and the locator map; raises if image export fails.
-    Drawn by the project's one renderer (cthb.export.images.render_image), like every other
-    static picture: never by plotly's own fig.to_image, which bypasses its lock."""
+    """PNG and alt text of the timeline and the locator map, drawn through the app's renderer
+    (cthb.export.images) with type no smaller than the slide's; raises if export fails."""
     from cthb.charts.catalog import ChartParams
     from cthb.charts.profile_timeline import build_state_locator, build_state_timeline
-    from cthb.export.images import render_image
+    from cthb.charts.style import SOURCE_ANNOTATION
+    from cthb.export import images
+    from cthb.export.slidestyle import lift_fonts
 
     params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
     timeline = build_state_timeline(facts, params)
     locator = build_state_locator(facts, params)
-    # Slide pictures are shown at ~9 and ~4 inches wide: larger type keeps them legible.
-    timeline.figure.update_layout(font={"size": 17}, margin={"l": 200})
-    locator.figure.update_layout(font={"size": 20}, title=None, margin={"t": 10, "b": 40})
+    # 100 px per inch: 12 pt on the slide is 17 px of the figure.
+    floor = round(MIN_PT * 100 / 72) + 1
+
+    def on_slide(spec: dict[str, Any]) -> dict[str, Any]:
+        layout = dict(spec.get("layout") or {})
+        layout["title"] = {"text": ""}  # the slide says what the chart is
+        layout["annotations"] = [a for a in layout.get("annotations", [])
+                                 if a.get("name") != SOURCE_ANNOTATION]
+        layout["margin"] = {"t": 30, "b": 70, "l": 190, "r": 20}
+        layout["legend"] = {**(layout.get("legend") or {}), "y": -0.13}
+        return lift_fonts({**spec, "layout": layout}, floor, floor)
+
+    def locator_spec(spec: dict[str, Any]) -> dict[str, Any]:
+        layout = dict(spec.get("layout") or {})
+        layout["title"] = {"text": ""}
+        layout["annotations"] = []  # the disclaimer is slide text
+        layout["margin"] = {"t": 4, "b": 4, "l": 4, "r": 4}
+        return lift_fonts({**spec, "layout": layout}, floor, floor)
+
+    data_version = facts.data_version
     return [
-        (render_image(timeline.figure, "png", width=1600, height=700, scale=1),
-         timeline.alt_text),
-        (render_image(locator.figure, "png", width=1000, height=560, scale=1),
-         locator.alt_text),
+        (images.export_chart(timeline, "png", chart_id="brief:timeline", params=params,
+                             data_version=data_version, transform=on_slide,
+                             size=TIMELINE_PX), timeline.alt_text),
+        (images.export_chart(locator, "png", chart_id="brief:locator", params=params,
+                             data_version=data_version, transform=locator_spec,
+                             size=LOCATOR_PX), locator.alt_text),
     ]
 
 
 def brief_pptx(facts: Facts, iso3: str, as_of: date, lang: str = "en",
                images: list[tuple[bytes, str]] | None = None) -> bytes:
-    """A 16:9 deck: summary, treaties, structures, timeline and location, sources.
+    """Six 16:9 slides: the point of the visit, questions and news, treaties and GRETA,
+    structures, timeline, sources.
 
     `images` (PNG, alt text) may be given by a caller that already has them; otherwise they are
-    drawn with kaleido, and if that fails the slide shows the timeline as a table and says so.
+    drawn, and if that fails the timeline slide shows the same facts as a table and says so.
     """
     from pptx import Presentation
     from pptx.util import Inches
 
     profile = state_profile(facts, iso3, as_of, lang)
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+    prs.core_properties.title = t("brief.title", lang, name=profile.name)
+    prs.core_properties.language = lang
     if images is None:
         try:
             images = chart_images(facts, iso3, as_of, lang)
-        except Exception:  # kaleido/Chrome missing or crashed: the deck must still be made
+        except Exception:  # noqa: BLE001 - Chromium missing or crashed: the deck is still made
             images = []
-    deck = _Deck(prs, profile, lang)
-    deck.summary_slide(images[1] if len(images) > 1 else None)
-    deck.table_slide(t("brief.treaties", lang),
-                     [t("profile.treaty", lang), t("profile.status", lang),
-                      t("profile.actions", lang), t("profile.source_id", lang)],
-                     treaty_rows(profile, lang), [1.8, 3.4, 4.7, 2.4], TREATIES)
-    deck.table_slide(t("brief.structures", lang),
-                     [t("profile.structure", lang), t("profile.status", lang),
-                      t("profile.established", lang), t("profile.evidence_as_of", lang),
-                      t("profile.detail", lang), t("profile.source_id", lang)],
-                     structure_rows(profile, lang, 110), [2.3, 1.5, 1.35, 1.2, 3.85, 2.1],
-                     (*STRUCTURE_KINDS, "SURVEY"))
-    deck.chart_slide(images[:1])
-    deck.sources_slide(facts)
+    deck = _Slides(prs, profile)
+    deck.points_slide(images[1] if len(images) > 1 else None)
+    deck.questions_slide()
+    deck.treaties_slide()
+    deck.structures_slide()
+    deck.timeline_slide(images[0] if images else None)
+    deck.sources_slide()
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
 
 
-class _Deck:
-    """Slide helpers sharing one look: title top left, as-of date and data version in the
-    footer of every slide, DejaVu Sans text."""
+@dataclass(frozen=True)
+class Block:
+    """A heading and its lines, as one part of a text box."""
 
-    def __init__(self, prs: object, profile: Profile, lang: str) -> None:
+    heading: str
+    lines: list[str]
+    empty: str = ""
+    more_key: str = "brief.more_rows"
+    bullets: bool = True
+    bold: bool = False
+
+
+def _paras(blocks: list[Block], limits: list[int], lang: str) -> list[Para]:
+    paras: list[Para] = []
+    for block, limit in zip(blocks, limits, strict=True):
+        if block.heading:
+            paras.append(Para(block.heading, bold=True, scale=1.1, space_after=0.25))
+        lines = block.lines[:limit] or ([block.empty] if block.empty else [])
+        bullet = "• " if block.lines and block.bullets else ""
+        paras += [Para(bullet + textfit.keep_dates_whole(x), bold=block.bold) for x in lines]
+        if len(block.lines) > limit:
+            paras.append(Para(t(block.more_key, lang, count=len(block.lines) - limit)))
+        if paras:
+            paras[-1] = Para(paras[-1].text, paras[-1].bold, paras[-1].scale, space_after=0.8)
+    return paras
+
+
+def blocks_height(blocks: list[Block], width_in: float, size: int, lang: str) -> float:
+    """Inches the blocks take at `size`, with nothing cut."""
+    paras = _paras(blocks, [len(b.lines) for b in blocks], lang)
+    # A hair more than measured, so the same measure in fit_blocks cannot round it away.
+    return textfit.paras_height(paras, (width_in - 2 * INSET) * 72, size) / 72 + 2 * INSET + 0.02
+
+
+def fit_blocks(blocks: list[Block], width_in: float, height_in: float, lang: str,
+               sizes: tuple[int, ...] = SIZES) -> tuple[int, list[Para]]:
+    """The largest size at which the blocks fit the box; at the smallest size, the longest
+    blocks lose lines from the end (the PDF brief has them all)."""
+    width_pt = (width_in - 2 * INSET) * 72
+    height_pt = (height_in - 2 * INSET) * 72
+    limits = [len(b.lines) for b in blocks]
+    for size in sizes:
+        paras = _paras(blocks, limits, lang)
+        if textfit.paras_height(paras, width_pt, size) <= height_pt:
+            return size, paras
+    size = sizes[-1]
+    while True:
+        paras = _paras(blocks, limits, lang)
+        if textfit.paras_height(paras, width_pt, size) <= height_pt or not any(limits):
+            return size, paras
+        longest = max(range(len(limits)), key=lambda k: limits[k])
+        limits[longest] -= 1
+
+
+def table_layout(header: list[str], rows: list[list[str]], width_in: float, size: float,
+                 weights: list[float]) -> tuple[list[float], list[float]]:
+    """Column widths (no column narrower than its longest word) and row heights, in inches."""
+    pad = 2 * INSET
+    minimum = [max([textfit.longest_word(header[j], size, True)]
+                   + [textfit.longest_word(r[j], size) for r in rows]) / 72 + pad + 0.02
+               for j in range(len(header))]
+    spare = max(0.0, width_in - sum(minimum))
+    total = sum(weights)
+    widths = [m + spare * w / total for m, w in zip(minimum, weights, strict=True)]
+    heights = []
+    for i, row in enumerate([header, *rows]):
+        lines = max(len(textfit.wrap(c, (w - pad) * 72, size, i == 0))
+                    for c, w in zip(row, widths, strict=True))
+        # Cell margins, and a little air: LibreOffice's rows come out a touch taller.
+        heights.append(lines * size * textfit.LINE_HEIGHT / 72 + 2 * 0.05 + 0.06)
+    return widths, heights
+
+
+class _Slides:
+    """The brief's slides: title top left with the State and date, data version in the footer
+    of every slide, Arial (measured as the wider DejaVu Sans) at 12 pt or more."""
+
+    def __init__(self, prs: Any, profile: Profile) -> None:
         self.prs = prs
         self.profile = profile
-        self.lang = lang
-        self.as_of_text = t("brief.as_of", lang, date=profile.as_of.isoformat())
+        self.lang = profile.lang
+        self.as_of_text = t("brief.as_of", self.lang, date=profile.as_of.isoformat())
 
-    def _slide(self, title: str) -> object:
+    # --- building blocks ---
+
+    def _slide(self, title: str) -> Any:
         from pptx.dml.color import RGBColor
-        from pptx.util import Inches, Pt
 
-        slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])  # type: ignore[attr-defined]
-        box = slide.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9))
-        box.name = "Title"
-        tf = box.text_frame
-        tf.word_wrap = True
-        run = tf.paragraphs[0].add_run()
-        run.text = title
-        run.font.size, run.font.bold = Pt(28), True
-        run.font.color.rgb = RGBColor(0x0B, 0x3C, 0x6B)
-        sub = tf.add_paragraph().add_run()
-        sub.text = f"{self.profile.name} · {self.as_of_text}"
-        sub.font.size = Pt(14)
-        sub.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-        foot = slide.shapes.add_textbox(Inches(0.5), Inches(7.0), Inches(12.3), Inches(0.35))
-        foot.name = "Footer"
-        fr = foot.text_frame.paragraphs[0].add_run()
-        fr.text = (f"{self.as_of_text} · "
-                   f"{t('brief.prepared', self.lang, version=self.profile.data_version)}")
-        fr.font.size = Pt(10)
-        fr.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])
+        box = self._box(slide, MARGIN, 0.25, SLIDE_W - 2 * MARGIN, 1.0, "Title")
+        self._run(box.text_frame.paragraphs[0], title, 26, bold=True,
+                  colour=RGBColor(0x0B, 0x3C, 0x6B))
+        self._run(box.text_frame.add_paragraph(), f"{self.profile.name} · {self.as_of_text}", 14,
+                  colour=RGBColor(0x55, 0x55, 0x55))
+        foot = self._box(slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, 0.4, "Footer")
+        self._run(foot.text_frame.paragraphs[0],
+                  f"{self.as_of_text} · "
+                  f"{t('brief.prepared', self.lang, version=self.profile.data_version)}",
+                  MIN_PT, colour=RGBColor(0x55, 0x55, 0x55))
         return slide
 
-    def _text(self, slide: object, left: float, top: float, width: float, height: float,
-              lines: list[tuple[str, bool]], size: int) -> None:
-        from pptx.util import Inches, Pt
+    @staticmethod
+    def _box(slide: Any, left: float, top: float, width: float, height: float,
+             name: str = "") -> Any:
+        from pptx.enum.text import MSO_AUTO_SIZE
+        from pptx.util import Inches
 
-        box = slide.shapes.add_textbox(  # type: ignore[attr-defined]
-            Inches(left), Inches(top), Inches(width), Inches(height))
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        if name:
+            box.name = name
         tf = box.text_frame
         tf.word_wrap = True
-        for i, (text, bold) in enumerate(lines):
-            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-            para.space_after = Pt(4)
-            run = para.add_run()
-            run.text = text
-            run.font.size, run.font.bold = Pt(size), bold
+        tf.auto_size = MSO_AUTO_SIZE.NONE
+        for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+            setattr(tf, side, Inches(INSET))
+        return box
 
-    def summary_slide(self, locator: tuple[bytes, str] | None) -> None:
-        from pptx.util import Inches
+    @staticmethod
+    def _run(para: Any, text: str, size: float, bold: bool = False, colour: Any = None) -> None:
+        from pptx.util import Pt
 
-        lang = self.lang
-        slide = self._slide(t("brief.title", lang, name=self.profile.name))
-        lines: list[tuple[str, bool]] = []
-        if not self.profile.header.participating:
-            key = ("profile.not_participating_since" if self.profile.header.osce.since
-                   else "profile.not_participating")
-            lines.append((t(key, lang, name=self.profile.name,
-                            date=self.profile.as_of.isoformat(),
-                            since=self.profile.header.osce.since), True))
-        lines += [(f"{label}: {value}", False) for label, value in
-                  summary_lines(self.profile, lang)]
-        self._text(slide, 0.5, 1.4, 5.6, 2.8, [(t("brief.summary", lang), True), *lines], 13)
-        if locator is not None:
-            png, alt = locator
-            pic = slide.shapes.add_picture(  # type: ignore[attr-defined]
-                io.BytesIO(png), Inches(0.6), Inches(4.3), height=Inches(2.6))
-            pic._element.nvPicPr.cNvPr.set("descr", alt)
-        points = self.profile.points
-        shown = points[:7]
-        plines = [(t("brief.points", lang), True)]
-        plines += [("• " + _point_text(p.text, p.source_ids), False) for p in shown]
-        if not points:
-            plines.append((t("profile.no_points", lang), False))
-        if len(points) > len(shown):
-            plines.append((t("brief.more_rows", lang, count=len(points) - len(shown)), False))
-        self._text(slide, 6.4, 1.4, 6.4, 5.5, plines, 13 if len(shown) < 6 else 11)
+        run = para.add_run()
+        run.text = textfit.keep_dates_whole(text)
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.name = textfit.SLIDE_FONT
+        if colour is not None:
+            run.font.color.rgb = colour
 
-    def table_slide(self, title: str, header: list[str], rows: list[list[str]],
-                    widths: list[float], compared: tuple[str, ...]) -> None:
-        slide = self._slide(title)
-        self._table(slide, header, rows, widths, top=1.5, size=12)
-        # The subregion comparison for the same indicators, under the table.
-        comp = [c for c in self.profile.comparisons if c.indicator in compared]
-        if comp:
-            region = t(f"region.{comp[0].region}", self.lang)
-            parts = [t("brief.compare_short", self.lang,
-                       indicator=t(f"indicator_short.{c.indicator}", self.lang),
-                       status=status_label(c.status, self.lang), count=c.count, total=c.total)
-                     + (t("profile.compare_unknown", self.lang, count=c.unknown)
-                        if c.unknown else "") for c in comp]
-            # One paragraph: a table's height is not known before rendering, so keep it short.
-            text = f"{t('profile.comparison', self.lang)} ({region}): " + "; ".join(parts)
-            self._text(slide, 0.5, 5.9, 12.3, 1.0, [(text, False)], 12)
+    def _text(self, slide: Any, left: float, top: float, width: float, height: float,
+              blocks: list[Block], sizes: tuple[int, ...] = SIZES, name: str = "") -> None:
+        from pptx.util import Pt
 
-    def chart_slide(self, images: list[tuple[bytes, str]]) -> None:
-        from pptx.util import Inches
+        size, paras = fit_blocks(blocks, width, height, self.lang, sizes)
+        box = self._box(slide, left, top, width, height, name)
+        for i, para in enumerate(paras):
+            p = box.text_frame.paragraphs[0] if i == 0 else box.text_frame.add_paragraph()
+            p.space_after = Pt(para.space_after * size)
+            self._run(p, para.text, round(size * para.scale), bold=para.bold)
 
-        slide = self._slide(t("profile.timeline", self.lang))
-        if not images:
-            self._text(slide, 0.5, 1.4, 12.3, 0.5, [(t("brief.chart_failed", self.lang), True)],
-                       14)
-            from cthb.charts.profile_timeline import timeline_frame
-
-            df = timeline_frame(self.profile, self.lang).sort_values("date").head(14)
-            rows = [[str(r["date"]), str(r["lane"]), str(r["event"])[:90], str(r["source_id"])]
-                    for _, r in df.iterrows()]
-            self._table(slide, [t("profile.date", self.lang), "", t("profile.detail", self.lang),
-                                t("profile.source_id", self.lang)], rows, [1.5, 2.0, 6.5, 2.3],
-                        top=2.0, size=10)
-            return
-        positions = [(0.5, 1.35, 12.3)]
-        for (png, alt), (left, top, width) in zip(images, positions, strict=False):
-            pic = slide.shapes.add_picture(  # type: ignore[attr-defined]
-                io.BytesIO(png), Inches(left), Inches(top), width=Inches(width))
-            # Screen readers read cNvPr/@descr as the picture's alternative text.
-            pic._element.nvPicPr.cNvPr.set("descr", alt)
-
-    def _table(self, slide: object, header: list[str], rows: list[list[str]],
-               widths: list[float], top: float, size: int) -> None:
+    def _table(self, slide: Any, top: float, height: float, header: list[str],
+               rows: list[list[str]], weights: list[float], trim: int | None = None) -> float:
+        """A table no taller than `height` (the `trim` column is cut first, then the type made
+        smaller); returns its height in inches."""
         from pptx.util import Inches, Pt
 
-        shape = slide.shapes.add_table(  # type: ignore[attr-defined]
-            len(rows) + 1, len(header), Inches(0.5), Inches(top), Inches(sum(widths)),
-            Inches(0.3 * (len(rows) + 1)))
+        width = SLIDE_W - 2 * MARGIN
+        chars = [200, 150, 110, 80, 60, 45]
+        for size in (14, 13, 12):
+            for limit in chars if trim is not None else [0]:
+                shown = [[textfit.keep_dates_whole(textfit.cut(c, limit) if j == trim else c)
+                          for j, c in enumerate(r)] for r in rows]
+                widths, heights = table_layout(header, shown, width, size, weights)
+                if sum(heights) <= height:
+                    break
+            if sum(heights) <= height:
+                break
+        shape = slide.shapes.add_table(len(shown) + 1, len(header), Inches(MARGIN),
+                                       Inches(top), Inches(width), Inches(sum(heights)))
+        shape.name = "Table"
+        table = shape.table
         for j, w in enumerate(widths):
-            shape.table.columns[j].width = Inches(w)
-        for i, row in enumerate([header, *rows]):
+            table.columns[j].width = Inches(w)
+        for i, h in enumerate(heights):
+            table.rows[i].height = Inches(h)
+        for i, row in enumerate([header, *shown]):
             for j, value in enumerate(row):
-                cell = shape.table.cell(i, j)
-                cell.text = value
-                for para in cell.text_frame.paragraphs:
-                    for run in para.runs:
-                        run.font.size = Pt(size + 1 if i == 0 else size)
-                        run.font.bold = i == 0
+                cell = table.cell(i, j)
+                for side in ("margin_left", "margin_right"):
+                    setattr(cell, side, Inches(INSET))
+                cell.margin_top = cell.margin_bottom = Inches(0.05)
+                para = cell.text_frame.paragraphs[0]
+                self._run(para, value, size, bold=i == 0)
+                cell.text_frame.word_wrap = True
+                para.space_after = Pt(0)
+        return sum(heights)
 
-    def sources_slide(self, facts: Facts) -> None:
+    # --- the six slides ---
+
+    def points_slide(self, locator: tuple[bytes, str] | None) -> None:
+        from pptx.util import Inches
+
+        p, lang = self.profile, self.lang
+        slide = self._slide(t("brief.title", lang, name=p.name))
+        lines = ([p.header.warning] if p.header.warning else []) + p.headline
+        headline = [Block("", lines, bullets=False, bold=True)]
+        head_h = blocks_height(headline, SLIDE_W - 2 * MARGIN, 14, lang)
+        self._text(slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, head_h, headline,
+                   sizes=(14,), name="Headline")
+        top = BODY_TOP + head_h + 0.1
+        width = SLIDE_W - 2 * MARGIN - (4.1 if locator else 0)
+        self._text(slide, MARGIN, top, width, BODY_BOTTOM - top,
+                   [Block(t("brief.points", lang), point_lines(p), t("profile.no_points", lang),
+                          "meeting.more_in_pdf")], name="Points")
+        if locator is not None:
+            png, alt = locator
+            pic = slide.shapes.add_picture(io.BytesIO(png), Inches(SLIDE_W - MARGIN - 3.9),
+                                           Inches(top + 0.1), width=Inches(3.8))
+            pic._element.nvPicPr.cNvPr.set("descr", alt)  # noqa: SLF001 - alt text
+            under = top + 0.1 + 3.8 * LOCATOR_PX[1] / LOCATOR_PX[0] + 0.05
+            self._text(slide, SLIDE_W - MARGIN - 3.9, under, 3.8, BODY_BOTTOM - under,
+                       [Block("", [t("app.disclaimer", lang)], bullets=False)], sizes=(12,),
+                       name="Disclaimer")
+
+    def questions_slide(self) -> None:
+        p, lang = self.profile, self.lang
+        slide = self._slide(t("meeting.slide_questions", lang))
+        half = (SLIDE_W - 2 * MARGIN - 0.3) / 2
+        changes = [Block(title, lines, t("meeting.no_changes", lang), "meeting.more_in_pdf")
+                   for title, lines in change_blocks(p)]
+        self._text(slide, MARGIN, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
+                   [Block(t("meeting.to_confirm", lang), confirm_lines(p),
+                          t("meeting.nothing_to_confirm", lang), "meeting.more_in_pdf"),
+                    Block(t("meeting.changes", lang), [], ""), *changes], name="Questions")
+        engagements = engagement_lines(p)[::-1]  # the latest first: the one the room remembers
+        self._text(slide, MARGIN + half + 0.3, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
+                   [Block(t("meeting.previous_engagements", lang), engagements,
+                          t("profile.no_engagements", lang), "meeting.more_in_pdf")],
+                   name="Engagements")
+
+    def treaties_slide(self) -> None:
+        p, lang = self.profile, self.lang
+        slide = self._slide(t("meeting.slide_treaties", lang))
+        used = self._table(slide, BODY_TOP, 2.6,
+                           [t("profile.treaty", lang), t("profile.status", lang),
+                            t("meeting.col_dates", lang), t("meeting.col_refs", lang)],
+                           treaty_rows(p), [0.5, 2.0, 3.0, 0.1], trim=2)
+        top = BODY_TOP + used + 0.25
+        self._text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - top,
+                   [Block(t("profile.monitoring", lang),
+                          [_cited(p, p.monitoring.text, p.monitoring.cited)]),
+                    Block(t("profile.header", lang), overview_lines(p), "",
+                          "meeting.more_in_pdf")], sizes=(14, 13, 12), name="Monitoring")
+
+    def structures_slide(self) -> None:
+        p, lang = self.profile, self.lang
+        slide = self._slide(t("brief.structures", lang))
+        self._table(slide, BODY_TOP, BODY_BOTTOM - BODY_TOP,
+                    [t("profile.structure", lang), t("profile.status", lang),
+                     t("profile.evidence_as_of", lang), t("profile.detail", lang),
+                     t("meeting.col_refs", lang)],
+                    structure_rows(p, 400), [0.6, 0.6, 0.3, 5.0, 0.1], trim=3)
+
+    def timeline_slide(self, image: tuple[bytes, str] | None) -> None:
+        from pptx.util import Inches
+
+        from cthb.charts.profile_timeline import timeline_frame, timeline_key
+
+        lang = self.lang
+        slide = self._slide(t("profile.timeline", lang))
+        if image is None:
+            self._text(slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, 0.5,
+                       [Block("", [t("brief.chart_failed", lang)], bullets=False)],
+                       sizes=(14, 13, 12))
+            df = timeline_frame(self.profile, lang).sort_values("date").tail(10)
+            rows = [[str(r["date"]), str(r["lane"]), textfit.cut(str(r["event"]), 90),
+                     self.profile.cite([str(r["source_id"])])] for _, r in df.iterrows()]
+            self._table(slide, BODY_TOP + 0.6, BODY_BOTTOM - BODY_TOP - 0.6,
+                        [t("profile.date", lang), t("profile.structure", lang) + " / "
+                         + t("profile.treaty", lang), t("profile.detail", lang),
+                         t("meeting.col_refs", lang)], rows, [1.0, 1.4, 5.0, 0.6], trim=2)
+            return
+        png, alt = image
+        width = SLIDE_W - 2 * MARGIN
+        pic = slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP),
+                                       width=Inches(width))
+        pic._element.nvPicPr.cNvPr.set("descr", alt)  # noqa: SLF001 - alt text
+        top = BODY_TOP + width * TIMELINE_PX[1] / TIMELINE_PX[0] + 0.05
+        self._text(slide, MARGIN, top, width, BODY_BOTTOM - top,
+                   [Block("", [timeline_key(lang)], bullets=False)], sizes=(12,), name="Key")
+
+    def sources_slide(self) -> None:
         lang = self.lang
         slide = self._slide(t("brief.sources", lang))
-        ids = self.profile.source_ids
-        # Nine long entries fill a column at 9 pt; more would run into the footer.
-        per_column, max_shown = 9, 18
-        shown = ids[:max_shown]
-        columns = [shown[:per_column], shown[per_column:]]
+        # A full URL is one word wider than a column: the slide names the site, the notes
+        # and the PDF brief give the address.
+        lines = [textfit.cut(x, 200) for x in reference_lines(self.profile, hosts=True)]
+        half = (SLIDE_W - 2 * MARGIN - 0.3) / 2
+        height = BODY_BOTTOM - BODY_TOP
+        # Fill the left column, then the right one, at 12 pt; what does not fit goes to the
+        # slide notes (all of them are in the PDF brief too).
+        width_pt = (half - 2 * INSET) * 72
+        columns: list[list[str]] = [[], []]
+        k = 0
+        for line in lines:
+            trial = columns[k] + [line]
+            if textfit.paras_height([Para(x, space_after=0.3) for x in trial], width_pt,
+                                    MIN_PT) > (height - 2 * INSET) * 72 - MIN_PT * 2:
+                if k == 1:
+                    break
+                k = 1
+                trial = [line]
+            columns[k] = trial
+        shown = len(columns[0]) + len(columns[1])
+        if shown < len(lines):
+            columns[1].append(t("meeting.more_sources_notes", lang, count=len(lines) - shown))
         for k, col in enumerate(columns):
-            if not col:
-                continue
-            lines = [(_clip(source_line(facts, sid, lang), 210), False) for sid in col]
-            if k == 1 and len(ids) > max_shown:
-                lines.append((t("brief.more_sources", lang, count=len(ids) - max_shown), True))
-            self._text(slide, 0.5 + k * 6.3, 1.4, 6.1, 5.5, lines, 9)
-
-
-def _clip(text: str, n: int) -> str:
-    """Shorten the title part of a source line but keep its URL, which is what a reader needs."""
-    if len(text) <= n or " http" not in text:
-        return text
-    head, url = text.rsplit(" http", 1)
-    keep = max(20, n - len(url) - 6)
-    return head[:keep].rstrip() + "… http" + url
+            if col:
+                self._text(slide, MARGIN + k * (half + 0.3), BODY_TOP, half, height,
+                           [Block("", col, bullets=False)], sizes=(MIN_PT,),
+                           name=f"Sources {k + 1}")
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = "\n".join(reference_lines(self.profile))
 
 
 def brief_bytes(facts: Facts, iso3: str, as_of: date, fmt: str, lang: str = "en") -> bytes:
@@ -492,3 +664,4 @@ def brief_bytes(facts: Facts, iso3: str, as_of: date, fmt: str, lang: str = "en"
     if fmt == "pptx":
         return brief_pptx(facts, iso3, as_of, lang)
     raise ValueError(f"unknown brief format {fmt!r}: use pdf or pptx")
+

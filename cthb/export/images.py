@@ -225,17 +225,17 @@ atexit.register(stop_server)
 FigureSpec = dict[str, Any]  # a figure as plotly JSON: {"data": [...], "layout": {...}}
 
 
-def export_spec(fig: go.Figure | FigureSpec) -> FigureSpec:
-    """The figure as exported: the 16:9 page size and a white page, whatever the app used on
-    screen (pages may set a height, or a transparent background for the dark theme).
+def export_spec(fig: go.Figure | FigureSpec,
+                size: tuple[int, int] = (EXPORT_WIDTH, EXPORT_HEIGHT)) -> FigureSpec:
+    """The figure as exported: the 16:9 page size (or `size`) and a white page, whatever the
+    app used on screen (pages may set a height, or a transparent background for the dark theme).
 
     Works on plain JSON rather than a go.Figure copy: validating a copy of a map with its
     geometry costs 0.1-0.8 s, the JSON copy under 0.1 s.
     """
     spec = fig.to_dict() if isinstance(fig, go.Figure) else {**fig}
     layout = dict(spec.get("layout") or {})
-    layout.update(width=EXPORT_WIDTH, height=EXPORT_HEIGHT, autosize=False,
-                  paper_bgcolor="white")
+    layout.update(width=size[0], height=size[1], autosize=False, paper_bgcolor="white")
     if layout.get("plot_bgcolor") in (None, "", "rgba(0,0,0,0)", "transparent"):
         layout["plot_bgcolor"] = "white"
     spec["layout"] = layout
@@ -246,7 +246,9 @@ def render(spec: FigureSpec, fmt: str) -> bytes:
     """Render one figure (prepared with `export_spec`) to bytes, without cache."""
     if fmt == "html":
         return render_html(spec)
-    return render_image(spec, fmt, width=EXPORT_WIDTH, height=EXPORT_HEIGHT,
+    layout = spec.get("layout") or {}
+    return render_image(spec, fmt, width=int(layout.get("width", EXPORT_WIDTH)),
+                        height=int(layout.get("height", EXPORT_HEIGHT)),
                         scale=PNG_SCALE if fmt == "png" else 1)
 
 
@@ -506,10 +508,12 @@ def default_cache() -> ExportCache:
 def export_chart(result: ChartResult, fmt: str, *, chart_id: str | None = None,
                  params: ChartParams | None = None, data_version: str | None = None,
                  cache: ExportCache | None = None,
-                 transform: Callable[[FigureSpec], FigureSpec] | None = None) -> bytes:
+                 transform: Callable[[FigureSpec], FigureSpec] | None = None,
+                 size: tuple[int, int] | None = None) -> bytes:
     """The chart as a `fmt` file (png, svg, pdf, html), from the cache when it was made before.
 
-    `transform` changes the figure JSON before export (the deck drops the title block).
+    `transform` changes the figure JSON before export (the deck drops the title block); `size`
+    replaces the 16:9 page size (slides and the brief draw charts smaller, type larger).
     Raises ExportUnavailable (no Chromium; HTML still works) or ExportError.
     """
     fmt = fmt.lower()
@@ -518,7 +522,7 @@ def export_chart(result: ChartResult, fmt: str, *, chart_id: str | None = None,
     spec = result.figure.to_dict()
     if transform is not None:
         spec = transform(spec)
-    spec = export_spec(spec)
+    spec = export_spec(spec, size or (EXPORT_WIDTH, EXPORT_HEIGHT))
     key = cache_key(fmt, spec, chart_id, params, data_version)
     store = cache if cache is not None else default_cache()
     cached = store.get(key, fmt)

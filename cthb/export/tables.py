@@ -70,8 +70,12 @@ def table_labels(lang: str) -> dict[str, str]:
     """The metadata field names of CSV/XLSX files in the export's language."""
     from cthb.i18n import t
 
-    return {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
-            "sources": t("app.sources", lang), "_lang": lang}
+    labels = {"as_of": t("app.as_of", lang), "source": t("app.source", lang),
+              "sources": t("app.sources", lang), "_lang": lang}
+    for key in ("filters", "generated", "data_version", "title", "none", "id", "publisher",
+                "url", "locator", "kind"):
+        labels[key] = t(f"meeting.meta_{key}", lang)
+    return labels
 
 
 def table_meta(facts: Facts, title: str, as_of: date | None, source_ids: Iterable[str | None],
@@ -111,7 +115,8 @@ def metadata_lines(meta: TableMeta) -> list[str]:
              f"{_label(meta, 'filters')}: {_filters_text(meta)}",
              f"{_label(meta, 'generated')}: {_generated(meta)}",
              f"{_label(meta, 'data_version')}: {meta.data_version or '-'}"]
-    lines += [f"{_label(meta, 'source')}: {source_text(s)}" for s in meta.sources]
+    lang = meta.labels.get("_lang", "en")
+    lines += [f"{_label(meta, 'source')}: {source_text(s, lang)}" for s in meta.sources]
     return lines
 
 
@@ -216,3 +221,68 @@ def _write_cell(ws: xlsxwriter.worksheet.Worksheet, r: int, c: int, value: objec
     else:
         # Always a string: never a formula, a URL or a number parsed from text.
         ws.write_string(r, c, str(value))
+
+
+# --- tables in the reader's language -------------------------------------------------------
+# The frames behind charts and lists name their columns and codes for programs (`iso3`,
+# `before_status`, "not signed"). What a page shows and what its download buttons give are
+# for readers: headers and coded values in the page's language, from the catalogue.
+
+STATUS_COLUMNS = ("status", "before_status", "structure_status", "observed_status")
+BOOL_COLUMNS = ("exact", "stale", "is_gap", "is_unknown", "in_group", "changed")
+TIMELINE_KINDS = ("signature", "binding", "observation", "in_force", "structure", "established")
+
+
+def _value(column: str, value: object, lang: str) -> object:
+    from cthb.i18n import catalogue, indicator_label, region_label, status_label, t
+
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return value
+    text = str(value)
+    known = catalogue("en")
+    if column in STATUS_COLUMNS and f"status.{text}" in known:
+        return status_label(text, lang)
+    if column in ("indicator", "treaty") and f"indicator_short.{text}" in known:
+        return t(f"indicator_short.{text}", lang)
+    if column == "indicator" and text.startswith("member_"):  # facts by kind: memberships
+        return t(f"profile.{text.removeprefix('member_').lower()}", lang)
+    if column == "region" and f"region.{text}" in known:
+        return region_label(text, lang)
+    if column == "change" and f"meeting.change_kind_{text.replace(' ', '_')}" in known:
+        return t(f"meeting.change_kind_{text.replace(' ', '_')}", lang)
+    if column in ("kind", "original_kind"):
+        for key in (f"source_kind.{text}", f"survey.kind_{text}",
+                    f"meeting.timeline_kind_{text}"):
+            if key in known:
+                return t(key, lang)
+    if column in BOOL_COLUMNS and isinstance(value, bool | int):
+        return t(f"profile.bool_{'true' if value else 'false'}", lang)
+    band = f"data.age_{text.replace(' ', '').replace('<', 'lt').replace('+', 'plus')}"
+    if column == "band" and band in known:  # the evidence-age chart's own labels
+        return t(band, lang)
+    if column == "action" and f"meeting.log_action_{text}" in known:  # the changelog's
+        return t(f"meeting.log_action_{text}", lang)
+    if column == "label" and f"indicator.{text}" in known:
+        return indicator_label(text, lang)
+    return value
+
+
+def localise_frame(df: pd.DataFrame, lang: str, facts: Facts | None = None) -> pd.DataFrame:
+    """A copy of `df` for readers: coded values in `lang` (statuses, indicators, regions, kinds,
+    yes/no), State names in `lang` (with `facts`), and every column named in `lang` (a column
+    with no catalogue entry keeps its name, so a test can find it)."""
+    from cthb.i18n import catalogue, t
+
+    out = df.copy()
+    for column in out.columns:
+        name = str(column)
+        if name == "state" and facts is not None and "iso3" in out.columns:
+            out[column] = [facts.state_name(str(i), lang) for i in out["iso3"]]
+        elif name in (*STATUS_COLUMNS, *BOOL_COLUMNS, "indicator", "treaty", "region", "change",
+                      "kind", "original_kind", "band", "label", "action"):
+            out[column] = pd.Series([_value(name, v, lang) for v in out[column]],
+                                    index=out.index, dtype=object)
+    known = catalogue("en")
+    out.columns = [t(f"meeting.column_{c}", lang) if f"meeting.column_{c}" in known else c
+                   for c in map(str, out.columns)]
+    return out
