@@ -48,7 +48,7 @@ def table(name: str) -> None:
     st.dataframe(frames[name], hide_index=True, width="stretch")
 
 
-st.header(f"{h.name} ({iso3})")
+st.header(md_literal(f"{h.name} ({iso3})"))
 st.caption(t("profile.as_of_line", lang, date=as_of.isoformat()) + " · "
            + t("app.data_version", lang, version=facts.data_version))
 if h.warning:
@@ -69,7 +69,7 @@ with right:
     locator = charts["state_locator"].build(facts, params)
     # On the page the heading says which State this is: the figure's own title (kept for the
     # brief and exports) would only crowd the small map.
-    st.caption(f"{locator.title} · {locator.subtitle}")
+    st.caption(md_literal(f"{locator.title} · {locator.subtitle}"))
     locator.figure.update_layout(height=330, title=None, margin={"t": 10})
     st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator",
                     theme=None)

@@ -427,12 +427,12 @@ def test_page_bad_state_warns(bad: str) -> None:
 def test_page_profile_and_mongolia_warning() -> None:
     at = _run_page({"state": "MNG", "as_of": "2010-01-01"})
     assert not at.exception
-    assert at.header[0].value == "Mongolia (MNG)"
+    assert at.header[0].value.replace("\\", "") == "Mongolia (MNG)"
     assert any("was not an OSCE participating State on 2010-01-01" in w.value
                for w in at.warning)
     _no_html(at)
     at = _run_page({"state": "KAZ", "as_of": "2007-11-13", "lang": "ru"})
-    assert not at.exception and at.header[0].value == "Казахстан (KAZ)"
+    assert not at.exception and at.header[0].value.replace("\\", "") == "Казахстан (KAZ)"
     assert not at.warning
 
 
@@ -441,7 +441,7 @@ def test_page_search_by_russian_name() -> None:
     assert not at.exception and not at.warning
     at.text_input(key="profile_search").set_value("Казахстан").run()
     assert not at.exception
-    assert at.header[0].value == "Kazakhstan (KAZ)"
+    assert at.header[0].value.replace("\\", "") == "Kazakhstan (KAZ)"
 
 
 def _fill(at, values: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -502,11 +502,11 @@ def test_empty_page_offers_every_state_by_subregion_in_the_page_language() -> No
     central_asia = next(g for g in groups if g.label == t("region.Central Asia", "ru"))
     central_asia.set_value("KAZ").run()
     assert not at.exception
-    assert at.header[0].value == "Казахстан (KAZ)"
+    assert at.header[0].value.replace("\\", "") == "Казахстан (KAZ)"
 
 
 def test_search_in_any_of_the_six_languages_from_the_empty_page() -> None:
     for query in ("Allemagne", "Deutschland", "Germania", "Alemania", "Германия", "Germany"):
         at = _run_page({})
         at.text_input(key="profile_search").set_value(query).run()
-        assert at.header[0].value == "Germany (DEU)", query
+        assert at.header[0].value.replace("\\", "") == "Germany (DEU)", query
