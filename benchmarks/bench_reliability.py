@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cthb import store  # noqa: E402
+from cthb import current, store  # noqa: E402
 from tests import hostile_files as hostile  # noqa: E402
 
 ON = date(2026, 1, 1)
@@ -57,7 +57,7 @@ def concurrent_exports(states: tuple[str, ...], rounds: int) -> None:
     if not ok:
         print(f"1. concurrent exports: skipped ({reason})")
         return
-    con = store.connect(store.ensure_current(paths.data_dir(), paths.db_path()))
+    con = store.connect(current.ensure_current(paths.data_dir(), paths.db_path()))
     try:
         facts = load_facts(con)
     finally:

@@ -1,20 +1,28 @@
-"""Load test: many concurrent browser sessions clicking through the map, gaps and profile pages.
+"""Load test: many concurrent browser sessions on the map, gaps and profile pages, with the
+server's CPU per view measured apart from the browsers' work.
 
-    .venv/bin/python benchmarks/load_test.py                       # 20 sessions, 2 minutes
+    .venv/bin/python benchmarks/load_test.py                        # 1, 10 and 50 sessions
     .venv/bin/python benchmarks/load_test.py --sessions 10 --duration 60
-    .venv/bin/python benchmarks/load_test.py --quick               # 3 sessions, 20 s (CI)
-    .venv/bin/python benchmarks/load_test.py --url http://127.0.0.1:8501   # a running app
+    .venv/bin/python benchmarks/load_test.py --quick                # 3 sessions, short (CI)
+    .venv/bin/python benchmarks/load_test.py --url http://127.0.0.1:8680 --server-pid 123
 
 Each session is a Playwright browser context (headless Debian chromium; one browser process
-holds them all) against one app process on 127.0.0.1. A session repeats, until the time is up:
-open the map with a random indicator, date and language (timed until the map is drawn), go to
-the gaps page through the sidebar, then open a random State's profile. It reports errors
-(exception boxes, console errors, timeouts; the target is 0), p50/p95 time to a drawn map and
-per page, and the server's peak memory (VmHWM of the streamlit process and its children, read
-from /proc: psutil is not installed). Figures only; it never fails on speed.
+holds them all). For each number of sessions, the views are measured one after the other, in
+phases: during the map phase every session opens the map again and again (a new page load each
+time, with a random indicator, language and date: mostly today and the two report dates, as
+people use it, sometimes any date), then the gaps phase, then the profile phase (a random
+State). Per view it reports:
 
-The browser runs on the same machine as the server, so on a small machine both compete for the
-CPU: the times are an upper bound on what users on their own machines would see.
+- time until the page is done in the browser, p50 and p95 (for the map: until the map is
+  drawn): what a user waits, browser and server together;
+- server CPU per view: the CPU the server processes (and their children) used during the phase,
+  read from /proc, divided by the views completed; the server's own work, whatever the browser;
+- browser CPU per view: the same for the Chromium processes that draw the pages;
+- errors: exception boxes, console errors, timeouts (target 0).
+
+Browser and server share this machine's CPUs, so with many sessions the browsers slow the
+server down and the times are an upper bound; the server CPU per view is not affected by that.
+It also reports the server's peak memory. Figures only; it never fails on speed.
 """
 
 from __future__ import annotations
@@ -24,11 +32,10 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,112 +44,58 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.procstat import MemoryWatch, descendants, process_cpu_s, tree_cpu_s  # noqa: E402
+from benchmarks.servers import streamlit_server, wait_idle  # noqa: E402
 from cthb import paths, store  # noqa: E402
 from cthb.indicators import INDICATORS  # noqa: E402
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 MAP_INDICATORS = [i for i in INDICATORS if i != "COE197_IN_FORCE"]
 STATES = ["ALB", "AUT", "DEU", "FRA", "GEO", "KAZ", "MNG", "POL", "RUS", "TUR", "UKR", "USA"]
-PAGE_TIMEOUT_MS = 60_000
+VIEWS = ("map", "gaps", "profile")
+PAGE_TIMEOUT_MS = 120_000
 DRAWN_MAP_JS = """() => document.querySelectorAll(
     '[data-testid="stPlotlyChart"] path.choroplethlocation').length > 0"""
+SESSION_COOKIE = "cthb_loadtest"  # names the session in a proxy's access log (deploy/)
 
 
 @dataclass
-class Results:
-    times: dict[str, list[float]] = field(default_factory=dict)
+class Phase:
+    view: str
+    sessions: int
+    times: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    iterations: int = 0
-
-    def add(self, what: str, seconds: float) -> None:
-        self.times.setdefault(what, []).append(seconds)
-
-
-# --- the server and its memory ---------------------------------------------------------------
-
-
-def _proc_kb(pid: int, field_name: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _descendants(pid: int) -> list[int]:
-    """The process and all its descendants (from /proc/*/stat parent ids)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        parents.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(parents.get(p, []))
-    return out
-
-
-class MemoryWatch:
-    """Peak memory of a process tree: the largest sampled sum of VmRSS, and VmHWM (the kernel's
-    own high-water mark) of every process seen."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak_rss_kb = 0
-        self.hwm_kb: dict[int, int] = {}
-
-    def sample(self) -> None:
-        pids = _descendants(self.pid)
-        self.peak_rss_kb = max(self.peak_rss_kb, sum(_proc_kb(p, "VmRSS") for p in pids))
-        for p in pids:
-            self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _proc_kb(p, "VmHWM"))
+    started: int = 0  # views asked for, finished in the browser or not
+    server_cpu: float = 0.0
+    browser_cpu: float = 0.0
+    wall: float = 0.0
+    server_cpu_by_pid: dict[int, float] = field(default_factory=dict)
 
     @property
-    def main_hwm_mb(self) -> float:
-        return self.hwm_kb.get(self.pid, 0) / 1024
-
-    @property
-    def tree_peak_mb(self) -> float:
-        return self.peak_rss_kb / 1024
+    def views(self) -> int:
+        return len(self.times)
 
 
-def start_app(db: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log_dir = ROOT / "build" / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"load-test-{port}.log", "w")  # noqa: SIM115 (lives with the process)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "CTHB_DB": str(db)},
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise TimeoutError("the app did not start within 60 s")
+def pick_date(rng: random.Random) -> date:
+    """Mostly the dates people look at (today, the 2007 report, CETS 197 in force)."""
+    roll = rng.random()
+    if roll < 0.6:
+        return date.today()
+    if roll < 0.8:
+        return date(2007, 11, 13)
+    if roll < 0.9:
+        return date(2008, 2, 1)
+    return date(2000, 12, 12) + timedelta(days=rng.randrange(0, 9000))
 
 
-# --- one simulated user ---------------------------------------------------------------------
+def view_url(base: str, view: str, rng: random.Random) -> str:
+    lang = "ru" if rng.random() < 0.2 else "en"
+    as_of = pick_date(rng)
+    if view == "map":
+        return f"{base}/?indicator={rng.choice(MAP_INDICATORS)}&as_of={as_of}&lang={lang}"
+    if view == "gaps":
+        return f"{base}/gaps?as_of={as_of}&lang={lang}"
+    return f"{base}/profile?state={rng.choice(STATES)}&as_of={as_of}&lang={lang}"
 
 
 async def wait_for_app(page: Any, timeout_s: float = PAGE_TIMEOUT_MS / 1000) -> None:
@@ -164,19 +117,21 @@ async def wait_for_app(page: Any, timeout_s: float = PAGE_TIMEOUT_MS / 1000) -> 
     raise TimeoutError("the page kept running")
 
 
-async def check_page(page: Any, what: str, res: Results, console: list[str]) -> None:
-    boxes = await page.locator("[data-testid='stException']").all_inner_texts()
-    for text in boxes:
-        res.errors.append(f"{what}: exception: {text[:200]}")
-    for msg in console:
-        res.errors.append(f"{what}: console: {msg[:200]}")
-    console.clear()
+async def open_view(page: Any, url: str, view: str) -> float:
+    start = time.monotonic()
+    await page.goto(url)
+    if view == "map":
+        await page.wait_for_function(DRAWN_MAP_JS, timeout=PAGE_TIMEOUT_MS)
+        done = time.monotonic() - start  # a drawn map is what the user waits for
+        await wait_for_app(page)
+        return done
+    await wait_for_app(page)
+    return time.monotonic() - start
 
 
-async def session(browser: Any, base: str, user: int, deadline: float, max_iterations: int,
-                  res: Results) -> None:
-    rng = random.Random(user)
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+async def user(context: Any, base: str, view: str, seed: int, deadline: float,
+               phase: Phase) -> None:
+    rng = random.Random(seed)
     page = await context.new_page()
     console: list[str] = []
     # The same console filter as the browser tests: a deep link's probe of /<page>/_stcore/
@@ -186,130 +141,160 @@ async def session(browser: Any, base: str, user: int, deadline: float, max_itera
     page.on("pageerror", lambda e: console.append(f"page error: {e}"))
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
-        for _ in range(max_iterations):
-            if time.monotonic() > deadline:
-                break
-            as_of = date(2000, 12, 12) + timedelta(days=rng.randrange(0, 9000))
-            lang = rng.choice(["en", "ru"])
-            indicator = rng.choice(MAP_INDICATORS)
-            step = "map"
+        while time.monotonic() < deadline:
+            phase.started += 1
             try:
-                start = time.monotonic()
-                await page.goto(f"{base}/?indicator={indicator}&as_of={as_of}&lang={lang}")
-                await page.wait_for_function(DRAWN_MAP_JS, timeout=PAGE_TIMEOUT_MS)
-                res.add("time to drawn map", time.monotonic() - start)
-                await wait_for_app(page)
-                res.add("map page", time.monotonic() - start)
-                await check_page(page, "map", res, console)
-
-                step = "gaps"
-                start = time.monotonic()
-                await page.locator("[data-testid='stSidebarNav'] a").nth(1).click()
-                await page.wait_for_url("**/gaps**")
-                await wait_for_app(page)
-                res.add("gaps page (sidebar click)", time.monotonic() - start)
-                await check_page(page, "gaps", res, console)
-
-                step = "profile"
-                start = time.monotonic()
-                await page.goto(f"{base}/profile?state={rng.choice(STATES)}&as_of={as_of}"
-                                f"&lang={lang}")
-                await wait_for_app(page)
-                res.add("profile page", time.monotonic() - start)
-                await check_page(page, "profile", res, console)
-                res.iterations += 1
-            except Exception as exc:  # noqa: BLE001 (any failure of a step is an error to count)
-                res.errors.append(f"user {user} {step}: {type(exc).__name__}: {str(exc)[:200]}")
+                seconds = await open_view(page, view_url(base, view, rng), view)
+            except Exception as exc:  # noqa: BLE001 - any failure of a view is an error
+                phase.errors.append(f"session {seed} {view}: {type(exc).__name__}: "
+                                    f"{str(exc)[:160]}")
+                continue
+            boxes = await page.locator("[data-testid='stException']").all_inner_texts()
+            phase.errors += [f"session {seed} {view}: exception: {b[:160]}" for b in boxes]
+            phase.errors += [f"session {seed} {view}: console: {m[:160]}" for m in console]
+            console.clear()
+            phase.times.append(seconds)
     finally:
-        await context.close()
+        await page.close()
 
 
-async def run_load(base: str, sessions: int, duration: float, max_iterations: int,
-                   watch: MemoryWatch | None) -> Results:
+def _browser_pids(server_pids: list[int]) -> list[int]:
+    """Playwright's driver and the Chromium it launched: this process's descendants, less any
+    server this process started."""
+    servers = {p for pid in server_pids for p in descendants(pid)}
+    return [p for p in descendants(os.getpid()) if p != os.getpid() and p not in servers]
+
+
+async def run_phases(base: str, sessions: int, duration: float, server_pids: list[int],
+                     views: tuple[str, ...] = VIEWS, seed: int = 0,
+                     watch: MemoryWatch | None = None,
+                     cookie_domain: str = "127.0.0.1") -> list[Phase]:
+    """Every view in turn, `sessions` concurrent browser sessions for `duration` seconds each.
+    Sessions keep their browser context (cookies, HTTP cache) through the phases."""
     from playwright.async_api import async_playwright
 
-    res = Results()
+    phases = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            deadline = time.monotonic() + duration
-            users = [asyncio.create_task(session(browser, base, u, deadline, max_iterations, res))
-                     for u in range(sessions)]
+            contexts = []
+            for n in range(sessions):
+                ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+                await ctx.add_cookies([{"name": SESSION_COOKIE, "value": f"s{seed}-{n}",
+                                        "domain": cookie_domain, "path": "/"}])
+                contexts.append(ctx)
+            for view in views:
+                phase = Phase(view, sessions)
+                for pid in server_pids:
+                    wait_idle(pid, quiet_s=0.6, timeout=60)
+                cpu0 = {pid: tree_cpu_s(pid) for pid in server_pids}
+                browser0 = sum(process_cpu_s(p) for p in _browser_pids(server_pids))
+                started = time.monotonic()
+                deadline = started + duration
+                tasks = [asyncio.create_task(user(ctx, base, view, seed * 1000 + n, deadline,
+                                                  phase)) for n, ctx in enumerate(contexts)]
 
-            async def sampler() -> None:
-                while not all(u.done() for u in users):
-                    if watch:
-                        watch.sample()
-                    await asyncio.sleep(0.5)
+                async def sample(tasks: list[asyncio.Task[None]] = tasks) -> None:
+                    while not all(t.done() for t in tasks):
+                        if watch:
+                            watch.sample()
+                        await asyncio.sleep(0.5)
 
-            # Sessions started together would all hit the first page at the same instant;
-            # that is the worst case, and what a meeting room opening a link does.
-            await asyncio.gather(*users, sampler())
+                await asyncio.gather(*tasks, sample())
+                phase.wall = time.monotonic() - started
+                # Views still running at the deadline finish first; their CPU is counted with
+                # them. Then wait for the servers to go quiet (the tail of the last views).
+                for pid in server_pids:
+                    wait_idle(pid, quiet_s=0.6, timeout=60)
+                phase.server_cpu_by_pid = {pid: tree_cpu_s(pid) - cpu0[pid]
+                                           for pid in server_pids}
+                phase.server_cpu = sum(phase.server_cpu_by_pid.values())
+                phase.browser_cpu = (sum(process_cpu_s(p) for p in _browser_pids(server_pids))
+                                     - browser0)
+                phases.append(phase)
+            for ctx in contexts:
+                await ctx.close()
         finally:
             await browser.close()
-    return res
+    return phases
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
+    if not values:
+        return float("nan")
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def report(phases: list[Phase], print_fn: Callable[[str], None] = print) -> None:
+    # Server CPU is divided by the views asked for (the server answers a view whether or not
+    # the browser finishes drawing it in time); browser CPU by the views the browsers finished.
+    print_fn(f"  {'sessions':>8} {'view':<8} {'asked':>5} {'done':>5} {'p50 s':>7} "
+             f"{'p95 s':>7} {'server CPU-s/view':>18} {'browser CPU-s/view':>19} "
+             f"{'errors':>6}")
+    for ph in phases:
+        print_fn(f"  {ph.sessions:>8} {ph.view:<8} {ph.started:>5} {ph.views:>5} "
+                 f"{percentile(ph.times, 50):>7.2f} {percentile(ph.times, 95):>7.2f} "
+                 f"{ph.server_cpu / max(ph.started, 1):>18.3f} "
+                 f"{ph.browser_cpu / max(ph.views, 1):>19.3f} {len(ph.errors):>6}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=120.0, help="seconds")
-    parser.add_argument("--max-iterations", type=int, default=1000,
-                        help="per session, a bound in case the clock misbehaves")
-    parser.add_argument("--quick", action="store_true", help="3 sessions for 20 s (CI)")
-    parser.add_argument("--url", help="an app already running (memory is then not measured)")
+    parser.add_argument("--sessions", default="1,10,50",
+                        help="comma-separated numbers of concurrent sessions (default 1,10,50)")
+    parser.add_argument("--duration", type=float, default=45.0,
+                        help="seconds per view and number of sessions (default 45)")
+    parser.add_argument("--quick", action="store_true", help="3 sessions, 12 s per view (CI)")
+    parser.add_argument("--url", help="an app already running (give --server-pid for CPU)")
+    parser.add_argument("--server-pid", type=int, action="append", default=[],
+                        help="pid of a server process of --url (repeat for replicas)")
     args = parser.parse_args()
-    if args.quick:
-        args.sessions, args.duration = 3, 20.0
+    counts = [3] if args.quick else [int(x) for x in args.sessions.split(",")]
+    duration = 12.0 if args.quick else args.duration
 
-    proc = None
+    results: list[Phase] = []
     watch = None
     with tempfile.TemporaryDirectory() as tmp:
         if args.url:
-            base = args.url.rstrip("/")
+            base, pids = args.url.rstrip("/"), args.server_pid
+            results = _run_all(base, counts, duration, pids, None)
         else:
             db = Path(tmp) / "cthb.duckdb"
             store.build(paths.data_dir(), db)
-            proc, base = start_app(db)
-            watch = MemoryWatch(proc.pid)
-            watch.sample()
-            idle_mb = watch.tree_peak_mb
-        try:
-            started = time.monotonic()
-            res = asyncio.run(run_load(base, args.sessions, args.duration, args.max_iterations,
-                                       watch))
-            wall = time.monotonic() - started
-            if watch:
+            env = {"CTHB_DB": str(db), "CTHB_EXPORT_CACHE": str(Path(tmp) / "cache")}
+            with streamlit_server("serve", env=env) as (base, pid):
+                watch = MemoryWatch(pid)
+                wait_idle(pid, quiet_s=1.5)
                 watch.sample()
-        finally:
-            if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                idle_mb = watch.tree_peak_mb
+                results = _run_all(base, counts, duration, [pid], watch)
+                watch.sample()
 
-    print(f"load test: {args.sessions} sessions for {args.duration:.0f} s "
-          f"(ran {wall:.0f} s), {os.cpu_count()} CPUs")
-    print(f"  completed rounds (map -> gaps -> profile): {res.iterations}")
-    for what, values in res.times.items():
-        print(f"  {what}: n={len(values)}  p50 {percentile(values, 50):.2f} s  "
-              f"p95 {percentile(values, 95):.2f} s  max {max(values):.2f} s")
+    print(f"load test: {', '.join(map(str, counts))} concurrent sessions, {duration:.0f} s per "
+          f"view each, {os.cpu_count()} CPUs (browsers and server on this machine), "
+          f"{date.today()}")
+    report(results)
     if watch:
         print(f"  server memory: idle {idle_mb:.0f} MB, peak RSS of the process tree "
-              f"{watch.tree_peak_mb:.0f} MB, VmHWM of the streamlit process "
+              f"{watch.tree_peak_mb:.0f} MB, VmHWM of the server process "
               f"{watch.main_hwm_mb:.0f} MB")
-    print(f"  errors: {len(res.errors)} (target 0)")
-    for err in res.errors[:20]:
+    errors = [e for ph in results for e in ph.errors]
+    print(f"  errors: {len(errors)} (target 0)")
+    for err in errors[:20]:
         print(f"    {err}")
     return 0
+
+
+def _run_all(base: str, counts: list[int], duration: float, pids: list[int],
+             watch: MemoryWatch | None) -> list[Phase]:
+    out: list[Phase] = []
+    for k, n in enumerate(counts):
+        out += asyncio.run(run_phases(base, n, duration, pids, seed=k, watch=watch))
+        report(out[-len(VIEWS):], lambda line: print(line, flush=True))
+    return out
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/run_all.py --quick
 
-Each `bench_*.py` (and the load test, in its quick mode) runs in its own process with the same
-interpreter; their output is printed as it comes. Times are reported, never judged: there is no
-pass/fail on speed (the machine CI runs on varies). The exit code is non-zero only if a script
-crashed, so a broken benchmark does not go unnoticed.
+Each `bench_*.py` (export, map, views: server CPU per view against the floor, directly and
+behind nginx; gc: `runner.postScriptGC` on and off) and the load test, each in its quick mode,
+runs in its own process with the same interpreter; their output is printed as it comes. The
+replica check (deploy/check_replicas.sh, about 8 minutes) is not run here. Times are reported,
+never judged: there is no pass/fail on speed (the machine CI runs on varies). The exit code is
+non-zero only if a script crashed, so a broken benchmark does not go unnoticed.
 """
 
 from __future__ import annotations

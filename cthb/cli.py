@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 from cthb import paths, store
@@ -38,8 +39,8 @@ def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
                out: TextIO) -> None:
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     if fmt == "csv":
-        # Output that may be saved and opened in a spreadsheet: no cell may run as a formula.
-        writer = csv.writer(out, lineterminator="\n")
+        # RFC 4180, and no cell may run as a formula in a spreadsheet that opens the file.
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows([[spreadsheet_safe(c) for c in r] for r in cells])
         return
@@ -198,6 +199,43 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web app in this process, warmed before the first visitor (cthb.warmup)."""
+    import os
+
+    from streamlit.web import cli as streamlit_cli
+
+    from cthb import warmup
+
+    os.chdir(paths.PROJECT_ROOT)  # .streamlit/config.toml and static/ are found from here
+    warmup.start_background()
+    argv = ["run", str(paths.PROJECT_ROOT / "app.py"), "--server.port", str(args.port),
+            "--server.address", args.address, "--server.headless", "true",
+            *args.streamlit_args]
+    try:
+        streamlit_cli.main(args=argv, prog_name="streamlit")
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from cthb.publish import publish  # lazy: plotly, reportlab, pptx, kaleido
+
+    facts = current_facts()
+    states = [s.strip().upper() for s in args.states.split(",")] if args.states else None
+    unknown = [s for s in states or [] if s not in facts.states]
+    if unknown:
+        print(f"error: not participating States: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    done = publish(facts, args.out, today=args.as_of, lang=args.lang, states=states,
+                   briefs=not args.no_briefs,
+                   progress=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
+    print(f"wrote {len(done.pages)} pages and {len(done.files)} files to {done.out} in "
+          f"{done.seconds:.0f} s; open {done.out / 'index.html'}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from cthb.export.cli import run_export  # lazy: plotly and kaleido only when exporting
 
@@ -272,11 +310,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.add_argument("--force", action="store_true",
                    help="also undo later changes to the same tables (listed by --dry-run)")
+    p = add("publish", cmd_publish, "write the static edition: maps, every State's profile "
+            "and brief, data downloads, as plain files that open offline")
+    p.add_argument("out", type=Path, help="output folder (created)")
+    p.add_argument("--as-of", type=_date_arg, default=date.today(), metavar="YYYY-MM-DD",
+                   help="the edition's date (default today); maps also on 2007-11-13")
+    p.add_argument("--lang", choices=("en", "ru"), default="en")
+    p.add_argument("--states", default=None, metavar="ALB,KAZ",
+                   help="only these States' profiles and briefs (default: all)")
+    p.add_argument("--no-briefs", action="store_true", help="leave out the PDF/PPTX briefs")
+    p = add("serve", cmd_serve, "run the web app, its default views warmed before the first "
+            "visitor and rebuilt when data/ changes (one replica; see docs/DEPLOY.md)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to listen on (0.0.0.0 in a container)")
+    # Any other option is passed on to `streamlit run` (e.g. --server.baseUrlPath cthb).
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "serve":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.streamlit_args = unknown
     from cthb.importer import RecoveryStuck, recover
 
     # Finish or undo an interrupted import before anything (a warning if it cannot be done now).

@@ -13,15 +13,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import threading
+import json
 import zipfile
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from cthb import schema
+from cthb import schema, store
 from cthb.coverage import coverage_frame
 from cthb.facts import Facts
 from cthb.i18n import t
@@ -33,29 +32,31 @@ from cthb.safe_text import spreadsheet_safe_text
 MAX_SHEET_NAME = 31
 
 
-def csv_zip(data_dir: Path) -> bytes:
-    """Every fact table, the changelog and the data README, as one zip."""
+ZIP_FOLDER = "cthb-data"
+
+
+def csv_zip(data_dir: Path, data_version: str | None = None, lang: str = "en") -> bytes:
+    """The whole dataset as one zip: every fact table and the changelog as the CSV files of
+    data/ (byte for byte), their Frictionless `datapackage.json` (columns, types, allowed
+    values, keys, status words, licence; cthb.export.datapackage) and the data README."""
+    from cthb.export.datapackage import changelog_bytes, data_package
+
+    version = data_version or store.data_version(data_dir)
+    extras = [name for name in ("README.md",) if (data_dir / name).exists()]
+    descriptor = data_package(data_dir, version, lang, extra_files=extras)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for table in schema.TABLES:
-            path = data_dir / table.filename
-            if path.exists():
-                zf.writestr(f"cthb-data/{table.filename}", path.read_bytes())
-        if (data_dir / CHANGELOG).exists():
-            zf.writestr(f"cthb-data/{CHANGELOG}", _safe_csv(data_dir / CHANGELOG))
-        if (data_dir / "README.md").exists():
-            zf.writestr("cthb-data/README.md", (data_dir / "README.md").read_bytes())
+        for resource in descriptor["resources"]:
+            path = data_dir / resource["path"]
+            # The changelog names imported files: spreadsheet-safe like every file we write.
+            body = (changelog_bytes(data_dir) if resource["path"] == CHANGELOG
+                    else path.read_bytes())
+            zf.writestr(f"{ZIP_FOLDER}/{resource['path']}", body)
+        zf.writestr(f"{ZIP_FOLDER}/datapackage.json",
+                    json.dumps(descriptor, ensure_ascii=False, indent=1))
+        for extra in extras:
+            zf.writestr(f"{ZIP_FOLDER}/{extra}", (data_dir / extra).read_bytes())
     return buf.getvalue()
-
-
-def _safe_csv(path: Path) -> str:
-    """A CSV file rewritten with every cell defused for spreadsheets."""
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.reader(fh))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [[spreadsheet_safe_text(c) for c in row] for row in rows])
-    return out.getvalue()
 
 
 def read_tables_as_text(data_dir: Path) -> dict[str, list[list[str]]]:
@@ -83,34 +84,25 @@ def downloads_key(data_dir: Path) -> str:
     return digest.hexdigest()
 
 
-_downloads: OrderedDict[tuple[Path, str], tuple[bytes, bytes]] = OrderedDict()
-_downloads_lock = threading.Lock()
-
-
-def download_files(data_dir: Path) -> tuple[bytes, bytes]:
-    """The CSV zip and the XLSX workbook of the whole dataset, made once per downloads_key
-    (shared by every session; a few recent versions are kept)."""
-    key = (data_dir, downloads_key(data_dir))
-    with _downloads_lock:
-        if key in _downloads:
-            _downloads.move_to_end(key)
-            return _downloads[key]
-    files = csv_zip(data_dir), xlsx_bytes(read_tables_as_text(data_dir))
-    with _downloads_lock:
-        _downloads[key] = files
-        while len(_downloads) > 4:
-            _downloads.popitem(last=False)
-    return files
-
-
-def xlsx_bytes(sheets: dict[str, list[list[str]]]) -> bytes:
-    """One sheet per table; every cell is a plain string (formula-looking text stays text)."""
+def xlsx_bytes(sheets: dict[str, list[list[str]]], data_dir: Path | None = None,
+               data_version: str | None = None, lang: str = "en") -> bytes:
+    """One sheet per table; every cell is a plain string (formula-looking text stays text).
+    With `data_dir`, an "About" sheet first holds the same metadata as the zip's
+    datapackage.json (licence, columns, allowed values, status words)."""
     import xlsxwriter  # lazy: only the download needs it
+
+    from cthb.export.datapackage import data_package
+    from cthb.export.tables import DEFAULT_LABELS, write_about_sheet
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     bold = wb.add_format({"bold": True})
+    if data_dir is not None:
+        version = data_version or store.data_version(data_dir)
+        write_about_sheet(wb, data_package(data_dir, version, lang),
+                          [(t("scale.data_version", lang), version)], (),
+                          labels=DEFAULT_LABELS)
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name[:MAX_SHEET_NAME])
         for r, row in enumerate(rows):

@@ -155,7 +155,7 @@ def read_facts(db_path: Path) -> Facts:
 def current_facts(data_dir: Path | None = None, db_path: Path | None = None) -> Facts:
     """The facts of data/ as they are now: the database is rebuilt first if data/ changed.
     The one way the CLI, exports, benchmarks and tests open the fact base."""
-    from cthb import paths, store
+    from cthb import current, paths
 
-    return read_facts(store.ensure_current(data_dir or paths.data_dir(),
+    return read_facts(current.ensure_current(data_dir or paths.data_dir(),
                                            db_path or paths.db_path()))

@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from cthb import schema
 from cthb.dates import PartialDate
-from cthb.validate import Problem, Tables, ValidationError, read_tables
+from cthb.validate import Tables, ValidationError, read_tables
 from cthb.writable import NotWritable
 
 _DUCK_TYPES = {
@@ -68,8 +69,28 @@ def ddl(table: schema.Table) -> str:
     return f'CREATE TABLE "{table.name}" ({", ".join(cols)}, PRIMARY KEY ({key}))'
 
 
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "code": pa.string(),
+    "date": pa.date32(),
+    "partial_date": pa.string(),
+    "bool": pa.bool_(),
+    "int": pa.int32(),
+    "url": pa.string(),
+    "enum": pa.string(),
+}
+
+
 def _db_value(value: object) -> object:
     return str(value) if isinstance(value, PartialDate) else value
+
+
+def _arrow_table(table: schema.Table, rows: list[dict[str, object]]) -> pa.Table:
+    """The rows as one typed Arrow table: DuckDB inserts it in one statement, about ten times
+    faster than a row-by-row executemany (every replica rebuilds after each import)."""
+    arrays = [pa.array([_db_value(r[c.name]) for r in rows], type=_ARROW_TYPES[c.type])
+              for c in table.columns]
+    return pa.Table.from_arrays(arrays, names=list(table.column_names))
 
 
 def write_database(tables: Tables, version: str, target: Path) -> dict[str, int]:
@@ -82,11 +103,9 @@ def write_database(tables: Tables, version: str, target: Path) -> dict[str, int]
             con.execute(ddl(table))
             rows = tables.get(table.name, [])
             if rows:
-                placeholders = ", ".join("?" for _ in table.columns)
-                con.executemany(
-                    f'INSERT INTO "{table.name}" VALUES ({placeholders})',
-                    [[_db_value(r[c]) for c in table.column_names] for r in rows],
-                )
+                con.register("incoming", _arrow_table(table, rows))
+                con.execute(f'INSERT INTO "{table.name}" SELECT * FROM incoming')
+                con.unregister("incoming")
             counts[table.name] = len(rows)
         con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany(
@@ -190,61 +209,6 @@ def built_version(db_path: Path) -> str | None:
         return None
     finally:
         con.close()
-
-
-def _stat_signature(data_dir: Path, db_path: Path) -> tuple[object, ...]:
-    """Cheap fingerprint (sizes and mtimes) of the table files and the database file."""
-    sig: list[object] = []
-    for path in [*(data_dir / t.filename for t in schema.TABLES), db_path]:
-        try:
-            info = path.stat()
-            sig.append((info.st_ino, info.st_size, info.st_mtime_ns))
-        except FileNotFoundError:
-            sig.append(None)
-    return tuple(sig)
-
-
-# (data_dir, db_path) -> stat signature last seen consistent. Every app rerun asks whether the
-# database is current; hashing data/ and opening the file each time would cost ~25 ms.
-_verified: dict[tuple[Path, Path], tuple[object, ...]] = {}
-# (data_dir, db_path) -> the problems of an invalid data/ whose last good database is served.
-_invalid: dict[tuple[Path, Path], list[Problem]] = {}
-
-
-def ensure_current(data_dir: Path, db_path: Path, serve_last_good: bool = False) -> Path:
-    """Rebuild the database if data/ changed since it was built (or it does not exist yet).
-
-    Invalid data/ raises ValidationError, unless `serve_last_good` and a database built from
-    an earlier, valid data/ exists: then that one is served and `data_problems` says why.
-    """
-    key = (data_dir, db_path)
-    signature = _stat_signature(data_dir, db_path)
-    if _verified.get(key) == signature:
-        if key in _invalid and not serve_last_good:
-            raise ValidationError(_invalid[key])
-        return db_path
-    from cthb.importer import reading  # lazy: the importer imports this module
-
-    # Recovers an interrupted import first; while an import runs, serve the current database.
-    with reading(data_dir, db_path) as settled:
-        if not settled:
-            return db_path
-        try:
-            if built_version(db_path) != data_version(data_dir):
-                build(data_dir, db_path)
-            _invalid.pop(key, None)
-        except ValidationError as exc:
-            if not serve_last_good or built_version(db_path) is None:
-                raise
-            _invalid[key] = exc.problems
-        _verified[key] = _stat_signature(data_dir, db_path)
-    return db_path
-
-
-def data_problems(data_dir: Path, db_path: Path) -> list[Problem]:
-    """Why the database served for data_dir is the last good one rather than a build of
-    data/ as it is now (empty when data/ is valid). Set by ensure_current."""
-    return list(_invalid.get((data_dir, db_path), []))
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -7,20 +7,20 @@ Pages import from here and from the pure modules; they never open the database t
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
-from cthb import paths, store
-from cthb.charts.catalog import ChartParams, ChartResult
+from cthb import current, paths, viewcache, warmup
+from cthb.charts.catalog import ChartParams
 from cthb.dates import parse_date
 from cthb.export.tables import TableMeta
-from cthb.facts import Facts, read_facts
+from cthb.facts import Facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
 from cthb.safe_text import md_literal
 from cthb.sources import source_refs, source_text
@@ -36,19 +36,19 @@ PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _facts_for(db_file: str, stamp: tuple[int, int]) -> Facts:
-    # Keyed by the file's identity: a rebuilt database (a new file) is read afresh.
-    return read_facts(Path(db_file))
-
-
 def get_facts() -> Facts:
-    """The facts of the current database. When data/ changed, the database is rebuilt into a new
-    file and swapped in atomically; the file's identity changes, so the next rerun reloads.
-    When data/ is invalid, the last good database is served (data_status shows a banner)."""
-    db = store.ensure_current(paths.data_dir(), paths.db_path(), serve_last_good=True)
-    info = os.stat(db)
-    return _facts_for(str(db), (info.st_ino, info.st_mtime_ns))
+    """The facts of the current database, shared by every session of the process. When data/
+    changed, the database is rebuilt into a new file and swapped in atomically; the file's
+    identity changes, so the next rerun loads the new facts (cthb.viewcache.current_facts).
+    The first call in a process also starts the warm-up of the default views, unless the
+    process was started by `python -m cthb serve`, which warms before the first visitor."""
+    warmup.start_background()
+    return viewcache.current_facts()
+
+
+def chart(chart_id: str, params: ChartParams, **kwargs: Any) -> viewcache.SharedChart:
+    """A catalogue chart, built once per process for these parameters and shared."""
+    return viewcache.chart(get_facts(), chart_id, params, **kwargs)
 
 
 def data_status(lang: str) -> None:
@@ -67,7 +67,7 @@ def data_status(lang: str) -> None:
     except RecoveryStuck as exc:
         st.error(t("reliability.recovery_stuck", lang, reason=md_literal(exc)))
         st.stop()
-    problems = store.data_problems(data_dir, db_path)
+    problems = current.data_problems(data_dir, db_path)
     if problems:
         st.warning(t("reliability.invalid_data", lang, count=len(problems),
                      first=md_literal(problems[0]), version=facts.data_version),
@@ -237,7 +237,14 @@ def compare_date_control(lang: str, where: Any, key: str = "compare") -> date | 
 
 def source_caption(facts: Facts, source_ids: list[str], lang: str) -> str:
     """Markdown list of sources (kind, title, publisher, date, locator, link) for a set of
-    source ids. Every data value is escaped; only the link itself is markup."""
+    source ids. Every data value is escaped; only the link itself is markup. Made once per
+    process for each list and shared."""
+    ids = tuple(source_ids)
+    return viewcache.table(facts, "source_caption", (ids, lang),
+                           lambda: _source_caption(facts, ids, lang))
+
+
+def _source_caption(facts: Facts, source_ids: tuple[str, ...], lang: str) -> str:
     lines = []
     for ref in source_refs(facts, source_ids):
         if facts.source(ref.source_id) is None:
@@ -255,21 +262,24 @@ DECK_BASKET = "_deck_basket"  # session key: charts ticked "Add to slide deck" o
 
 def table_downloads(table: pd.DataFrame, meta: TableMeta, name: str, key: str,
                     lang: str) -> None:
-    """CSV and XLSX buttons for a table, with its as-of date and sources in the file, headers
-    and coded values in the page's language. The files are made only when a button is
-    clicked, never on a plain rerun."""
+    """CSV, ZIP (the CSV with its datapackage.json and README) and XLSX (with an About sheet)
+    buttons for a table, with headers and coded values in the page's language. The files are
+    made only when a button is clicked, never on a plain rerun."""
     from dataclasses import replace
 
     from cthb.export import tables
-    from cthb.export.tables import table_labels
 
     table = tables.localise_frame(table, lang, get_facts())
-    meta = replace(meta, labels={**table_labels(lang), **meta.labels})
-    cols = st.columns(2)
+    meta = replace(meta, labels={**tables.table_labels(lang), **meta.labels}, lang=lang)
+    cols = st.columns(3)
     cols[0].download_button(
         t("gaps.download_csv", lang), functools.partial(tables.to_csv_bytes, table, meta),
         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
     cols[1].download_button(
+        t("scale.download_zip", lang), functools.partial(tables.to_zip_bytes, table, meta, name),
+        file_name=f"{name}.zip", mime="application/zip", key=f"{key}_zip", on_click="ignore",
+        help=t("scale.download_zip_help", lang))
+    cols[2].download_button(
         t("gaps.download_xlsx", lang), functools.partial(tables.to_xlsx_bytes, table, meta),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -287,40 +297,96 @@ def is_phone() -> bool:
         word in agent for word in ("iPhone", "Android", "Mobile"))
 
 
-def show_chart(result: ChartResult, key: str, on_select: str = "ignore", *,
+def plotly_json_chart(spec_json: str, *, key: str, on_select: str = "ignore",
+                      height: int | None = None,
+                      config: dict[str, Any] | None = None) -> object:
+    """`st.plotly_chart(fig, width="stretch", theme=None, ...)` for a figure that is already
+    plotly JSON text (cthb.viewcache keeps every chart so).
+
+    st.plotly_chart turns a go.Figure into a dict (a deep copy: for a map with its geometry
+    most of a cached rerun's CPU) and serialises it again for every session and rerun. This
+    sends the shared text as it is, through the same element proto, element id and selection
+    widget as st.plotly_chart in the pinned Streamlit (1.67); tests/test_viewcache.py checks
+    that both give the same element, so an upgrade that changes the internals fails a test.
+    """
+    from streamlit.elements.lib.form_utils import current_form_id
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+    from streamlit.elements.lib.policies import check_widget_policies
+    from streamlit.elements.lib.utils import compute_and_register_element_id
+    from streamlit.elements.plotly_chart import PlotlyChartSelectionSerde, parse_selection_mode
+    from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.state import register_widget
+
+    dg = st._main  # what st.plotly_chart itself runs on; `with column:` is honoured below
+    selecting = on_select == "rerun"
+    if selecting:
+        check_widget_policies(dg, key, on_change=None, default_value=None,
+                              writes_allowed=False, enable_check_callback_rules=False)
+    proto = PlotlyChartProto()
+    proto.theme = ""
+    proto.form_id = current_form_id(dg)
+    proto.spec = spec_json
+    proto.config = json.dumps(config or {})
+    selection_mode: tuple[Literal["points", "box", "lasso"], ...] = ("points", "box", "lasso")
+    proto.id = compute_and_register_element_id(
+        "plotly_chart", user_key=key, key_as_main_identity=False, dg=dg,
+        plotly_spec=proto.spec, plotly_config=proto.config, selection_mode=selection_mode,
+        is_selection_activated=selecting, theme=None, width="stretch", height="content",
+        alt=None)
+    # height "content": the figure's own layout height, else plotly.js's default 450 px.
+    layout = LayoutConfig(width="stretch", height=height or 450)
+    if not selecting:
+        dg._enqueue("plotly_chart", proto, layout_config=layout)
+        return None
+    proto.selection_mode.extend(parse_selection_mode(selection_mode))
+    serde = PlotlyChartSelectionSerde()
+    state = register_widget(proto.id, on_change_handler=None, deserializer=serde.deserialize,
+                            serializer=serde.serialize, ctx=get_script_run_ctx(),
+                            value_type="string_value")
+    dg._enqueue("plotly_chart", proto, layout_config=layout)
+    return state.value
+
+
+def show_chart(shared: viewcache.SharedChart, key: str, on_select: str = "ignore", *,
                chart_id: str | None = None, params: ChartParams | None = None) -> object:
-    """Draw a chart from the catalogue with its downloads. Every page shows charts through
-    here, so every chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of
-    its data, and a tick to add it to the slide deck. `chart_id` and `params` are optional;
-    when given they name the chart in the export cache and let the deck rebuild it.
+    """Draw a shared chart with its downloads. Every page shows charts through here, so every
+    chart gets the same exports: PNG/SVG/PDF/HTML of the figure and CSV/XLSX of its data, and
+    a tick to add it to the slide deck. `chart_id` and `params` are optional; when given they
+    name the chart in the export cache and files and let the deck rebuild it.
 
     On the page the title, subtitle and source line are text around the chart (they wrap on a
     phone, where a line drawn into the picture would be cut); the downloads keep them inside.
-    On a phone the chart takes its phone layout."""
+    The screen figure is sent as the shared JSON text; a phone gets its own layout (built for
+    that session from the shared figure)."""
     from cthb.charts.catalog import CHARTS
-    from cthb.charts.style import phone_default, screen_figure, source_note_lines
+    from cthb.charts.style import phone_default, screen_figure
 
-    phone = None
+    # A shared chart knows its id and parameters (the export cache, the deck, the phone
+    # layout use them).
+    chart_id = chart_id or shared.chart_id
+    params = params or shared.params
+    st.markdown(f"**{md_literal(shared.title)}**")
+    if shared.subtitle:
+        st.caption(md_literal(shared.subtitle))
     if is_phone():
         spec = CHARTS.get(chart_id or "")
         phone = spec.phone if spec is not None and spec.phone is not None else phone_default
-    st.markdown(f"**{md_literal(result.title)}**")
-    if result.subtitle:
-        st.caption(md_literal(result.subtitle))
-    # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
-    # A phone has no room for the tool bar over the chart (and nothing to zoom with a mouse).
-    config = {**PLOTLY_CONFIG, "displayModeBar": False} if phone else PLOTLY_CONFIG
-    event = st.plotly_chart(screen_figure(result.figure, phone), width="stretch",
-                            config=config, key=key, on_select=on_select,
-                            theme=None)  # type: ignore[call-overload]
-    notes = source_note_lines(result.figure)
-    if notes:
-        st.caption("  \n".join(md_literal(line) for line in notes))
-    _downloads(result, key, chart_id, params)
+        # A phone has no room for the tool bar over the chart (nothing to zoom with a mouse).
+        event = st.plotly_chart(screen_figure(shared.result().figure, phone), width="stretch",
+                                config={**PLOTLY_CONFIG, "displayModeBar": False}, key=key,
+                                on_select=on_select, theme=None)  # type: ignore[call-overload]
+    else:
+        # theme=None: the chart on screen is the chart that gets exported (fonts, colours).
+        event = plotly_json_chart(shared.screen_json, key=key, on_select=on_select,
+                                  height=shared.height, config=PLOTLY_CONFIG)
+    if shared.source_notes:
+        st.caption("  \n".join(md_literal(line) for line in shared.source_notes))
+    _downloads(shared, key, chart_id, params)
     return event
 
 
-def _downloads(result: ChartResult, key: str, chart_id: str | None,
+def _downloads(shared: viewcache.SharedChart, key: str, chart_id: str | None,
                params: ChartParams | None) -> None:
     from cthb.export import images
 
@@ -338,7 +404,7 @@ def _downloads(result: ChartResult, key: str, chart_id: str | None,
             needs_browser = fmt != "html"
             st.download_button(
                 t(f"export.{fmt}", lang),
-                data=functools.partial(_image_file, result, fmt, chart_id, params,
+                data=functools.partial(_image_file, shared, fmt, chart_id, params,
                                        facts.data_version),
                 file_name=f"{stem}.{fmt}", mime=images.MIME_TYPES[fmt], key=f"{key}_{fmt}",
                 on_click="ignore", icon=":material/image:" if fmt == "png" else None,
@@ -346,27 +412,30 @@ def _downloads(result: ChartResult, key: str, chart_id: str | None,
                 help=reason if needs_browser and not ok else None, width="stretch")
         if not ok:
             st.caption(t("export.images_unavailable", lang, reason=reason))
-        for fmt, mime in (("csv", "text/csv"),
+        for fmt, mime in (("csv", "text/csv"), ("zip", "application/zip"),
                           ("xlsx", "application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet")):
             st.download_button(
-                t(f"export.{fmt}", lang),
-                data=functools.partial(_table_file, result, fmt, params, as_of, lang, facts),
+                t(f"export.{fmt}", lang) if fmt != "zip" else t("scale.download_zip", lang),
+                data=functools.partial(_table_file, shared, fmt, params, as_of, lang,
+                                       facts, stem),
                 file_name=f"{stem}.{fmt}", mime=mime, key=f"{key}_{fmt}", on_click="ignore",
-                icon=":material/table:", width="stretch")
-        _deck_tick(result, key, chart_id, params, lang)
+                icon=":material/table:" if fmt != "zip" else ":material/folder_zip:",
+                help=t("scale.download_zip_help", lang) if fmt == "zip" else None,
+                width="stretch")
+        _deck_tick(shared, key, chart_id, params, lang)
 
 
-def _image_file(result: ChartResult, fmt: str, chart_id: str | None,
+def _image_file(shared: viewcache.SharedChart, fmt: str, chart_id: str | None,
                 params: ChartParams | None, data_version: str) -> bytes:
     from cthb.export import images
 
-    return images.export_chart(result, fmt, chart_id=chart_id, params=params,
+    return images.export_chart(shared.result(), fmt, chart_id=chart_id, params=params,
                                data_version=data_version)
 
 
-def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of: date,
-                lang: str, facts: Facts) -> bytes:
+def _table_file(shared: viewcache.SharedChart, fmt: str, params: ChartParams | None,
+                as_of: date, lang: str, facts: Facts, stem: str) -> bytes:
     # Runs outside the script run (see _downloads): everything it needs is passed in.
     from cthb.export import tables
 
@@ -381,23 +450,52 @@ def _table_file(result: ChartResult, fmt: str, params: ChartParams | None, as_of
             filters[t("gaps.region", lang)] = region_label(params.region, lang)
         if params.group:
             filters[t("gaps.group", lang)] = t(f"gaps.group_{params.group}", lang)
-    meta = tables.table_meta(facts, f"{result.title} ({result.subtitle})", as_of,
-                             result.source_ids, filters=filters, labels=tables.table_labels(lang))
+    meta = tables.table_meta(facts, f"{shared.title} ({shared.subtitle})", as_of,
+                             list(shared.source_ids), filters=filters,
+                             labels=tables.table_labels(lang), lang=lang)
+    data = tables.localise_frame(shared.data, lang, facts)
+    if fmt == "zip":
+        return tables.to_zip_bytes(data, meta, stem)
     writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
-    return writer(tables.localise_frame(result.data, lang, facts), meta)
+    return writer(data, meta)
 
 
-def _deck_tick(result: ChartResult, key: str, chart_id: str | None,
+def _deck_tick(shared: viewcache.SharedChart, key: str, chart_id: str | None,
                params: ChartParams | None, lang: str) -> None:
     basket: dict[str, dict[str, object]] = st.session_state.setdefault(DECK_BASKET, {})
     ticked = st.checkbox(t("export.add_to_deck", lang), value=key in basket,
                          key=f"{key}_deck")
     if ticked:
-        # Keep the chart as it is shown now (this page's date, filters and language).
-        basket[key] = {"result": result, "chart_id": chart_id, "params": params}
+        # Keep the chart as it is shown now (this page's date, filters and language); the
+        # session's own copy is made once per tick, not on every rerun.
+        entry = basket.get(key)
+        if entry is None or entry.get("shared") is not shared:
+            basket[key] = {"result": shared.result(), "shared": shared, "chart_id": chart_id,
+                           "params": params}
         st.caption(t("export.added_to_deck", lang, count=len(basket)))
     else:
         basket.pop(key, None)
+
+
+def brief_fonts_missing() -> str:
+    """Why PDF briefs cannot be made here (a missing font), or "" when they can."""
+    from cthb.export.brief import BriefError, register_fonts
+
+    try:
+        register_fonts()
+    except BriefError as exc:
+        return str(exc)
+    return ""
+
+
+def brief_file(facts: Facts, iso3: str, as_of: date, lang: str, fmt: str) -> bytes:
+    """The visit brief as PDF or PPTX bytes, made when its download button is clicked and kept
+    per process for (State, date, language, data version), so a second click or session gets
+    the same file at once."""
+    from cthb.export.brief import brief_bytes
+
+    return viewcache.FILES.get((facts.data_version, "brief", iso3, as_of, lang, fmt),
+                               lambda: brief_bytes(facts, iso3, as_of, fmt, lang))
 
 
 def deck_basket() -> dict[str, dict[str, object]]:

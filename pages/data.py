@@ -4,10 +4,12 @@ A thin page: the tables and files come from cthb.dataset; nothing here writes an
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
-from cthb import dataset, paths, webapp
-from cthb.charts.catalog import CHARTS, ChartParams, load_all
+from cthb import dataset, paths, viewcache, webapp
+from cthb.charts.catalog import ChartParams, load_all
 from cthb.export.tables import localise_frame
 from cthb.freshness import stale_facts
 from cthb.i18n import status_label, t
@@ -54,7 +56,7 @@ with st.expander(t("data.definitions_title", lang), expanded=False):
 
 # --- age of the evidence ----------------------------------------------------------------------
 st.header(t("data.age_title", lang))
-age_chart = CHARTS["evidence_age"].build(facts, ChartParams(as_of=as_of, lang=lang))
+age_chart = webapp.chart("evidence_age", ChartParams(as_of=as_of, lang=lang))
 webapp.show_chart(age_chart, "data_evidence_age", chart_id="evidence_age",
                   params=ChartParams(as_of=as_of, lang=lang))
 stale = stale_facts(facts, as_of)
@@ -99,20 +101,36 @@ st.caption(t("data.changelog_howto", lang))
 st.header(t("data.downloads_title", lang))
 
 
-# Made once per version of the files (tables, changelog), shared by every session.
-zip_bytes, xlsx = dataset.download_files(paths.data_dir())
+def _data_file(kind: str, version: str, lang: str) -> bytes:
+    # Made when its button is clicked (in a thread of its own), once per process and data
+    # version: every session downloads the same bytes.
+    data_dir = paths.data_dir()
+
+    def build() -> bytes:
+        if kind == "zip":
+            return dataset.csv_zip(data_dir, version, lang)
+        return dataset.xlsx_bytes(dataset.read_tables_as_text(data_dir), data_dir, version, lang)
+
+    # Keyed by the tables, the changelog and the README, not the data version alone: a restore
+    # brings back the same tables (and version) with a longer changelog.
+    return viewcache.FILES.get((dataset.downloads_key(data_dir), "dataset", kind, lang), build)
+
+
 cols = st.columns(3)
-cols[0].download_button(t("data.download_csv", lang), zip_bytes,
+cols[0].download_button(t("data.download_csv", lang),
+                        functools.partial(_data_file, "zip", facts.data_version, lang),
                         file_name=f"cthb-data-{facts.data_version}.zip",
-                        mime="application/zip", key="dl_zip", width="stretch")
+                        mime="application/zip", key="dl_zip", width="stretch",
+                        on_click="ignore")
 cols[1].download_button(
-    t("data.download_xlsx", lang), xlsx, file_name=f"cthb-data-{facts.data_version}.xlsx",
+    t("data.download_xlsx", lang), functools.partial(_data_file, "xlsx", facts.data_version, lang),
+    file_name=f"cthb-data-{facts.data_version}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
-    width="stretch")
+    width="stretch", on_click="ignore")
 if paths.db_path().exists():
     cols[2].download_button(t("data.download_duckdb", lang),
-                            dataset.database_bytes(paths.db_path()),
+                            functools.partial(dataset.database_bytes, paths.db_path()),
                             file_name=f"cthb-{facts.data_version}.duckdb",
                             mime="application/octet-stream", key="dl_db",
-                            width="stretch")
+                            width="stretch", on_click="ignore")
 st.caption(t("data.downloads_note", lang))

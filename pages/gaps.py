@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cthb import webapp
-from cthb.changes import change_counts, status_changes
-from cthb.charts.catalog import CHARTS, ChartParams, load_all
-from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID, gap_list, selected_states
+from cthb import viewcache, views, webapp
+from cthb.changes import change_counts
+from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID
 from cthb.export.tables import localise_frame, table_meta
 from cthb.i18n import region_label, t
-from cthb.indicators import GAP_INDICATORS
 
 lang = webapp.language()
 facts = webapp.get_facts()
 as_of = webapp.as_of_control(lang)
-load_all()
 
 st.title(t("gaps.page_title", lang))
 st.caption(t("gaps.page_intro", lang))
@@ -25,19 +22,22 @@ st.caption(t("gaps.page_intro", lang))
 region_filter, group_filter = webapp.region_group_filters(lang, "gaps_")
 shown_sources: list[str] = []
 
+sort = webapp.param_choice("sort", ["gaps", "name"], "gaps")
+split = webapp.sticky_param("split", "no") == "region"
+# Every chart and table is built once per process for its settings and shared (cthb.views).
+chart_params = views.gaps_chart_params(as_of, lang, region_filter, group_filter,
+                                       webapp.today(), sort, split)
+
 # --- status counts ---
-bars_params = ChartParams(as_of=as_of, lang=lang, region=region_filter, group=group_filter)
-bars = CHARTS["status_bars"].build(facts, bars_params)
-webapp.show_chart(bars, "gaps_status_bars", chart_id="status_bars", params=bars_params)
+bars = viewcache.chart(facts, "status_bars", chart_params["status_bars"])
+webapp.show_chart(bars, "gaps_status_bars")
 shown_sources += bars.source_ids
 
 # --- what changed since an earlier date ---
 st.subheader(t("gaps.changes_heading", lang))
 since = webapp.compare_date_control(lang, st, key="gaps_since")
 if since is not None:
-    changes = status_changes(facts, GAP_INDICATORS, since, as_of, lang)
-    changes = changes[changes["iso3"].isin(selected_states(facts, as_of, region_filter,
-                                                           group_filter))]
+    changes = views.changes_table(facts, since, as_of, lang, region_filter, group_filter)
     counts = change_counts(changes)
     st.caption(t("gaps.changes_counts", lang, since=since.isoformat(), after=as_of.isoformat(),
                  changed=counts["changed"], known=counts["became known"]))
@@ -59,7 +59,6 @@ if since is not None:
 # --- matrix ---
 st.subheader(t("gaps.matrix_heading", lang))
 sorts = ["gaps", "name"]
-sort = webapp.param_choice("sort", sorts, "gaps")
 sort_label = {"gaps": t("gaps.sort_by_gaps", lang), "name": t("gaps.sort_by_name", lang)}
 chosen_sort = st.radio(t("gaps.sort", lang), sorts, index=sorts.index(sort), horizontal=True,
                        format_func=sort_label.__getitem__, key=f"gaps_sort_{sort}")
@@ -67,12 +66,8 @@ if chosen_sort != sort:
     webapp.set_param("sort", chosen_sort)
     st.rerun()
 st.caption(t("gaps.matrix_help", lang))
-matrix_params = ChartParams(as_of=as_of, lang=lang, region=region_filter, group=group_filter,
-                            extra=(("sort", sort),))
-matrix = CHARTS["matrix"].build(facts, matrix_params)
-# With its id and parameters, the slide deck can split a long matrix over several slides.
-event = webapp.show_chart(matrix, "gaps_matrix", on_select="rerun", chart_id="matrix",
-                          params=matrix_params)
+matrix = viewcache.chart(facts, "matrix", chart_params["matrix"])
+event = webapp.show_chart(matrix, "gaps_matrix", on_select="rerun")
 shown_sources += matrix.source_ids
 points = getattr(getattr(event, "selection", None), "points", None) or []
 for point in points:
@@ -83,17 +78,12 @@ for point in points:
 
 # --- timeline ---
 st.subheader(t("gaps.timeline_heading", lang))
-split = webapp.sticky_param("split", "no") == "region"
 chosen_split = st.toggle(t("gaps.split_by_region", lang), value=split, key=f"gaps_split_{split}")
 if chosen_split != split:
     webapp.set_param("split", "region" if chosen_split else "no")
     st.rerun()
-timeline_params = ChartParams(
-    as_of=as_of, lang=lang, region=region_filter, group=group_filter,
-    extra=(("until", max(webapp.today(), as_of).isoformat()),
-           ("split", "region" if split else "no")))
-timeline = CHARTS["timeline"].build(facts, timeline_params)
-webapp.show_chart(timeline, "gaps_timeline", chart_id="timeline", params=timeline_params)
+timeline = viewcache.chart(facts, "timeline", chart_params["timeline"])
+webapp.show_chart(timeline, "gaps_timeline")
 shown_sources += timeline.source_ids
 
 # --- gap lists ---
@@ -101,7 +91,7 @@ st.subheader(t("gaps.lists_heading", lang))
 question_ids = [q.id for q in GAP_QUESTIONS]
 question = webapp.param_select(t("gaps.question", lang), "q", question_ids, question_ids[0],
                               lambda q: t(f"gaps.q_{q}", lang), key_prefix="gaps_")
-table = gap_list(facts, question, as_of, lang, region_filter, group_filter)
+table = views.gap_table(facts, question, as_of, lang, region_filter, group_filter)
 st.caption(t("gaps.n_found", lang, n=len(table)) if len(table) else t("gaps.none_found", lang))
 shown = localise_frame(table.assign(profile=[
     f"/profile?state={i}&lang={lang}&as_of={as_of.isoformat()}" for i in table["iso3"]])[

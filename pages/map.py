@@ -2,20 +2,17 @@
 date, as a geographic map or an equal-size tile grid; clicking a State opens its profile.
 
 Every control is kept in the URL (indicator, as_of, compare, view, filter, display), so a link
-reproduces the map. Figures come from the chart catalogue (cthb/charts/map.py) and are cached
-per setting, so a rerun that changes nothing on the map does not rebuild it.
+reproduces the map. Figures and tables come from cthb.views, built once per process for each
+setting and shared by every session, so only the first visitor of a setting pays for it.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
+from cthb import viewcache, views
 from cthb.charts import map as mapchart
-from cthb.charts.catalog import ChartParams, ChartResult, load_all
 from cthb.export.tables import localise_frame
-from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.webapp import (
     as_of_control,
@@ -28,18 +25,6 @@ from cthb.webapp import (
 )
 
 ALL = "all"
-
-
-@st.cache_resource(show_spinner=False, max_entries=48)
-def _chart(chart_id: str, data_version: str, params: ChartParams, _facts: Facts) -> ChartResult:
-    # Keyed by the data version and the settings: a new database gives new figures. The figure
-    # is shared between sessions and only read (st.plotly_chart serialises it).
-    return load_all()[chart_id].build(_facts, params)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _treaty_counts(data_version: str, on: date, lang: str, _facts: Facts) -> str:
-    return mapchart.treaty_counts_line(_facts, on, lang)
 
 
 lang = language()
@@ -61,10 +46,11 @@ group = param_select(t("map.filter", lang), "filter", [ALL, *mapchart.GROUPS], A
                      cols[2], "map_")
 compare_to = compare_date_control(lang, cols[3])
 
-params = ChartParams(as_of=as_of, lang=lang, indicator=indicator,
-                     view=view if display == "map" else None, compare_to=compare_to,
-                     group=None if group == ALL else group)
-result = _chart(display, facts.data_version, params, facts)
+params = views.map_params(as_of, lang, indicator, view, display, compare_to,
+                         None if group == ALL else group)
+# Built once per process for these settings and shared by every session (cthb.views).
+result = viewcache.chart(facts, display, params)
+tables = views.map_tables(facts, result)
 event = show_chart(result, key=f"map_chart_{display}", on_select="rerun", chart_id=display,
                    params=params)
 clicked = mapchart.selected_state(event)
@@ -75,23 +61,21 @@ st.caption(t("map.click_hint", lang))
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("map.legend_heading", lang))
-    st.dataframe(mapchart.legend_table(result.data, lang), hide_index=True,
-                 width="stretch")
+    st.dataframe(tables.legend, hide_index=True, width="stretch")
     if compare_to is not None:
         st.subheader(t("map.changes_heading", lang, before=compare_to.isoformat(),
                        after=as_of.isoformat()))
-        changes = mapchart.map_changes(result.data)
-        if changes.empty:
+        if tables.changes.empty:
             st.caption(t("map.no_changes", lang))
         else:
-            st.dataframe(localise_frame(changes, lang), hide_index=True, width="stretch")
-        became_known = mapchart.map_changes(result.data, "became known")
-        if not became_known.empty:
+            st.dataframe(localise_frame(tables.changes, lang), hide_index=True, width="stretch")
+        if not tables.became_known.empty:
             st.subheader(t("map.became_known_heading", lang))
-            st.dataframe(localise_frame(became_known, lang), hide_index=True, width="stretch")
+            st.dataframe(localise_frame(tables.became_known, lang), hide_index=True,
+                         width="stretch")
 with right:
     st.subheader(t("map.counts", lang))
-    st.markdown(_treaty_counts(facts.data_version, as_of, lang, facts))
+    st.markdown(tables.treaty_counts)
     with st.expander(t("app.sources", lang)):
         st.markdown(source_caption(facts, result.source_ids, lang))
 # The disclaimer and the Kosovo note are in the map's source note, printed under it.

@@ -2,18 +2,18 @@
 PowerPoint) and a way to send the Office a correction. Deep link:
 /profile?state=KAZ&as_of=2007-11-13&lang=ru.
 
-Thin page: it only renders cthb.profile's model (the same the brief prints); the picker and the
-correction form come from cthb.webapp. Nothing from the URL is rendered as HTML.
+Thin page: it only renders cthb.profile's model (the same the brief prints), built once per
+process and shared (cthb.views); the picker and the correction form come from cthb.webapp.
+Nothing from the URL is rendered as HTML.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cthb.charts.catalog import ChartParams, load_all
+from cthb import views
 from cthb.charts.profile_timeline import timeline_key
 from cthb.i18n import t
-from cthb.profile import state_profile, tables
 from cthb.webapp import (
     PLOTLY_CONFIG,
     as_of_control,
@@ -23,6 +23,7 @@ from cthb.webapp import (
     get_facts,
     language,
     md_literal,
+    plotly_json_chart,
     reference_list,
     show_chart,
     source_caption,
@@ -32,15 +33,16 @@ from cthb.webapp import (
 lang = language()
 facts = get_facts()
 as_of = as_of_control(lang)
-charts = load_all()
 
 st.title(t("profile.title", lang))
 iso3 = state_picker(facts, lang)
 if iso3 is None:
     st.stop()
 
-profile = state_profile(facts, iso3, as_of, lang)
-frames = tables(profile, facts)
+# The profile and its tables are built once per process for (State, date, language) and shared
+# by every session (cthb.views); this page only lays them out.
+view = views.profile_view(facts, iso3, as_of, lang)
+profile, frames = view.profile, view.frames
 h = profile.header
 
 
@@ -65,14 +67,12 @@ with left:
     cited_list([(p.text, profile.cite(p.source_ids)) for p in profile.to_confirm],
                t("meeting.nothing_to_confirm", lang))
 with right:
-    params = ChartParams(as_of=as_of, lang=lang, extra=(("iso3", iso3),))
-    locator = charts["state_locator"].build(facts, params)
+    locator = views.profile_locator(facts, iso3, as_of, lang)
     # On the page the heading says which State this is: the figure's own title (kept for the
-    # brief and exports) would only crowd the small map.
+    # brief and exports) is dropped from this small map.
     st.caption(md_literal(f"{locator.title} · {locator.subtitle}"))
-    locator.figure.update_layout(height=330, title=None, margin={"t": 10})
-    st.plotly_chart(locator.figure, width="stretch", config=PLOTLY_CONFIG, key="locator",
-                    theme=None)
+    plotly_json_chart(locator.screen_json, key="locator", height=locator.height,
+                      config=PLOTLY_CONFIG)
 
 st.subheader(t("profile.treaties", lang))
 table("treaties")
@@ -86,8 +86,7 @@ with st.expander(f"{t('profile.history', lang)} ({len(frames['structure_history'
     table("structure_history")
 
 st.subheader(t("profile.timeline", lang))
-show_chart(charts["state_timeline"].build(facts, params), key="state_timeline",
-           chart_id="state_timeline", params=params)
+show_chart(views.profile_timeline(facts, iso3, as_of, lang), key="state_timeline")
 st.caption(timeline_key(lang))
 
 st.subheader(t("profile.monitoring", lang))

@@ -34,26 +34,26 @@ shown_sources: list[str] = []
 st.subheader(t("survey.map_heading", lang))
 if "map" in CHARTS:
     # The map engineer's chart (issue 8), on the survey's own date.
-    map_params = ChartParams(as_of=on, lang=lang, indicator="SURVEY", view="osce")
-    survey_map = CHARTS["map"].build(facts, map_params)
-    webapp.show_chart(survey_map, "survey_map", chart_id="map", params=map_params)
+    survey_map = webapp.chart("map", ChartParams(as_of=on, lang=lang,
+                                                        indicator="SURVEY"))
+    webapp.show_chart(survey_map, "survey_map")
     shown_sources += survey_map.source_ids
 else:
     st.caption(t("survey.map_missing", lang))
 
 st.subheader(t("survey.regions_heading", lang))
-by_region = CHARTS["survey_regions"].build(facts, params)
-webapp.show_chart(by_region, "survey_regions", chart_id="survey_regions", params=params)
+by_region = webapp.chart("survey_regions", params)
+webapp.show_chart(by_region, "survey_regions")
 shown_sources += by_region.source_ids
 
 st.subheader(t("survey.crosstab_heading", lang))
-crosstab = CHARTS["survey_crosstab"].build(facts, params)
-webapp.show_chart(crosstab, "survey_crosstab", chart_id="survey_crosstab", params=params)
+crosstab = webapp.chart("survey_crosstab", params)
+webapp.show_chart(crosstab, "survey_crosstab")
 shown_sources += crosstab.source_ids
 
 st.subheader(t("survey.others_heading", lang))
-others = CHARTS["survey_others"].build(facts, params)
-webapp.show_chart(others, "survey_others", chart_id="survey_others", params=params)
+others = webapp.chart("survey_others", params)
+webapp.show_chart(others, "survey_others")
 shown_sources += others.source_ids
 
 st.subheader(t("survey.list_heading", lang))

@@ -16,6 +16,11 @@ from cthb.facts import Facts, load_facts
 
 REAL_DATA = paths.PROJECT_ROOT / "data"
 
+# No background warm-up thread in test processes or the apps they start: it would build views
+# for whatever CTHB_DATA_DIR a test points at, behind the test's back. tests/test_viewcache.py
+# runs the warm-up itself.
+os.environ.setdefault("CTHB_WARMUP", "0")
+
 
 def require_tool(available: bool, reason: str) -> None:
     """Skip a test whose tool (Chromium, LibreOffice) is missing on a developer's machine. In CI

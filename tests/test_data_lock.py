@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cthb import importer, paths, store
+from cthb import current, importer, paths, store
 from tests.conftest import require_tool
 from tests.test_import import snapshot
 
@@ -60,7 +60,7 @@ def test_two_processes_with_their_own_databases_lose_no_import(real_data_copy: P
     assert {w for w in wanted if f"\n{w}," in text} == wanted
     assert len([e for e in importer.versions(data) if e["action"] == "import"]) == 2 * count
     for db in dbs.values():  # each process's database catches up with all of them
-        store.ensure_current(data, db)
+        current.ensure_current(data, db)
         con = store.connect(db)
         try:
             n = con.execute("SELECT count(*) FROM engagements WHERE engagement_id LIKE "

@@ -104,15 +104,16 @@ def test_csv_zip_has_every_table(imported: tuple[Path, Path]) -> None:
     with zipfile.ZipFile(io.BytesIO(dataset.csv_zip(data))) as zf:
         names = set(zf.namelist())
         assert names == {f"cthb-data/{t.filename}" for t in schema.TABLES} | {
-            "cthb-data/changelog.csv", "cthb-data/README.md"}
+            "cthb-data/changelog.csv", "cthb-data/README.md", "cthb-data/datapackage.json"}
         for t in schema.TABLES:
             assert zf.read(f"cthb-data/{t.filename}") == (data / t.filename).read_bytes()
 
 
 def test_xlsx_opens_with_one_sheet_per_table(imported: tuple[Path, Path]) -> None:
     data, _ = imported
-    wb = openpyxl.load_workbook(io.BytesIO(dataset.xlsx_bytes(dataset.read_tables_as_text(data))))
-    assert wb.sheetnames == [t.name for t in schema.TABLES] + ["changelog"]
+    wb = openpyxl.load_workbook(io.BytesIO(dataset.xlsx_bytes(dataset.read_tables_as_text(data),
+                                                              data)))
+    assert wb.sheetnames == ["About"] + [t.name for t in schema.TABLES] + ["changelog"]
     ws = wb["treaty_actions"]
     assert [c.value for c in ws[1]] == list(schema.TREATY_ACTIONS_TABLE.column_names)
     assert ws.max_row == (data / "treaty_actions.csv").read_text().count("\n")
@@ -168,7 +169,7 @@ def test_downloads_follow_the_changelog_not_only_the_data_version(
     """Import then restore: the fact tables (and so the data version) are back as before, but
     the changelog has two more rows; the zip offered for download must show them."""
     data, db = imported
-    first_zip, _ = dataset.download_files(data)
+    first_key, first_zip = dataset.downloads_key(data), dataset.csv_zip(data)
     version = store.data_version(data)
     f = tmp_path / "second.csv"
     f.write_text("source_id,kind,title,publisher\nsecond-src,official,Second,Tester\n")
@@ -176,11 +177,14 @@ def test_downloads_follow_the_changelog_not_only_the_data_version(
     assert outcome.version
     importer.restore(outcome.version, data, db)
     assert store.data_version(data) == version
-    zip_bytes, xlsx = dataset.download_files(data)
+    # The page caches the files under this key: it must change although the version did not.
+    assert dataset.downloads_key(data) != first_key
+    zip_bytes = dataset.csv_zip(data)
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as zf:
         log = zf.read("cthb-data/changelog.csv").decode("utf-8")
     assert [line.split(",")[2] for line in log.splitlines()[1:]] == ["import", "import",
                                                                      "restore"]
     assert zip_bytes != first_zip
+    xlsx = dataset.xlsx_bytes(dataset.read_tables_as_text(data))
     wb = openpyxl.load_workbook(io.BytesIO(xlsx))
     assert wb["changelog"].max_row == 4

@@ -4,17 +4,18 @@ engine (UNTOC on 13 Nov 2007: 46 parties, 9 signatories, 1 not signed)."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 
 from cthb import cli
 from cthb.export import images
-from cthb.export.tables import read_csv_table
 from tests.conftest import require_tool
 
 
@@ -33,11 +34,11 @@ def test_map_csv_matches_status_engine(tmp_path: Path) -> None:
     out = tmp_path / "untoc.csv"
     assert run("export", "map", "--indicator", "UNTOC", "--as-of", "2007-11-13",
                "--out", str(out)) == 0
-    data = out.read_bytes()
-    head = data.decode("utf-8-sig").splitlines()[:8]
-    assert any("2007-11-13" in line for line in head)
-    assert any(line.lstrip("\"").startswith("# Source") for line in head)
-    df = read_csv_table(data)
+    df = pd.read_csv(out)  # a plain CSV: pandas defaults read it
+    package = json.loads((tmp_path / "untoc.datapackage.json").read_text(encoding="utf-8"))
+    assert package["cthb"]["as_of"] == "2007-11-13"
+    assert package["resources"][0]["path"] == "untoc.csv"
+    assert package["sources"] and all("title" in s for s in package["sources"])
     assert len(df) == 56
     status = "status_code" if "status_code" in df.columns else "status"
     counts = df[status].value_counts().to_dict()
@@ -56,7 +57,7 @@ def test_map_xlsx_matches_status_engine(tmp_path: Path) -> None:
     col = header.index("status_code") if "status_code" in header else header.index("status")
     values = [r[col] for r in body]
     assert sorted({v: values.count(v) for v in values}.values()) == [1, 9, 46]
-    about = " ".join(str(c) for row in wb["about"].values for c in row if c)
+    about = " ".join(str(c) for row in wb["About"].values for c in row if c)
     assert "2007-11-13" in about and "http" in about
 
 

@@ -1,8 +1,11 @@
-"""CSV and XLSX tables carry their as-of date, filters and sources, and never run formulas."""
+"""CSV files are plain data; their as-of date, filters and sources travel in the zip's
+datapackage.json and the XLSX's About sheet; no file runs formulas."""
 
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from datetime import UTC, date, datetime
 
 import openpyxl
@@ -11,11 +14,11 @@ import pandas as pd
 from cthb.charts.gaps import gap_list
 from cthb.export.tables import (
     TableMeta,
-    read_csv_table,
     source_refs,
     table_meta,
     to_csv_bytes,
     to_xlsx_bytes,
+    to_zip_bytes,
 )
 from cthb.facts import Facts
 
@@ -33,19 +36,33 @@ def _meta(facts: Facts) -> TableMeta:
                       {"Region": "Central Asia"})
 
 
-def test_csv_carries_as_of_filters_and_sources(facts: Facts) -> None:
+def read_csv_table(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), keep_default_na=False)
+
+
+def test_csv_is_plain_data_and_the_zip_carries_the_context(facts: Facts) -> None:
     data = to_csv_bytes(_frame(), _meta(facts))
-    text = data.decode("utf-8-sig")
-    head = text.split("\r\n\r\n")[0]
-    assert head.splitlines()[0] == "# Who is not party to UNTOC?"
-    assert "# As of: 2007-11-13" in head
-    assert "# Filters: Region = Central Asia" in head
-    assert "# Data version: " + facts.data_version in head
-    assert head.count("# Source: sr2007-fn8") == 1
-    assert facts.sources["sr2007-fn8"]["title"] in head
-    back = read_csv_table(data)
+    assert not data.startswith(b"\xef\xbb\xbf")  # no byte-order mark
+    text = data.decode("utf-8")
+    assert text.splitlines()[0] == "state,count,note"
+    assert "#" not in text and "2007-11-13" not in text
+    back = pd.read_csv(io.BytesIO(data))  # pandas defaults
     assert list(back.columns) == ["state", "count", "note"]
     assert len(back) == 6
+    with zipfile.ZipFile(io.BytesIO(to_zip_bytes(_frame(), _meta(facts), "gaps"))) as zf:
+        assert sorted(zf.namelist()) == ["README.md", "datapackage.json", "gaps.csv"]
+        assert zf.read("gaps.csv") == data
+        package = json.loads(zf.read("datapackage.json"))
+        readme = zf.read("README.md").decode("utf-8")
+    assert package["title"] == "Who is not party to UNTOC?"
+    assert package["cthb"]["as_of"] == "2007-11-13"
+    assert package["cthb"]["filters"] == {"Region": "Central Asia"}
+    assert package["version"] == facts.data_version
+    assert [s["id"] for s in package["sources"]] == ["sr2007-fn8"]  # each source once
+    assert facts.sources["sr2007-fn8"]["title"] in package["sources"][0]["title"]
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert "party" in package["cthb"]["status_words"]
+    assert "Who is not party to UNTOC?" in readme and "sr2007-fn8" in readme
 
 
 def test_csv_defuses_formulas(facts: Facts) -> None:
@@ -63,14 +80,14 @@ def test_xlsx_has_data_and_about_sheets(facts: Facts) -> None:
                      data_version=facts.data_version,
                      generated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(_frame(), meta)))
-    assert wb.sheetnames == ["data", "about"]
+    assert wb.sheetnames == ["data", "About"]
     data = wb["data"]
     assert [c.value for c in data[1]] == ["state", "count", "note"]
     evil = data.cell(row=3, column=1)
     assert evil.value == EVIL and evil.data_type == "s"  # text, not a formula
     assert all(c.data_type != "f" for row in data.iter_rows() for c in row)
     assert data.cell(row=5, column=2).value == -4
-    about = {row[0].value: row[1].value for row in wb["about"].iter_rows() if row[0].value}
+    about = {row[0].value: row[1].value for row in wb["About"].iter_rows() if row[0].value}
     assert about["As of"] == "2007-11-13"
     assert about["Filters"] == "Group = EU members"
     assert about["Generated"] == "2026-01-02T03:04:05Z"
@@ -84,13 +101,15 @@ def test_gap_list_download_round_trip(facts: Facts) -> None:
     meta = table_meta(facts, "UNTOC gaps", REPORT, list(table["source_id"]))
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(table, meta)))
     assert wb["data"].max_row == len(table) + 1 == 11
-    ids = {row[0].value for row in wb["about"].iter_rows()}
+    ids = {row[0].value for row in wb["About"].iter_rows()}
     assert set(table["source_id"]) <= ids
-    csv_text = to_csv_bytes(table, meta).decode("utf-8-sig")
+    with zipfile.ZipFile(io.BytesIO(to_zip_bytes(table, meta, "gaps"))) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+    titles = {s["id"]: s["title"] for s in package["sources"]}
     for sid in set(table["source_id"]):
         # Each source with its kind, as on screen: "untc-xviii-12 [Depositary]: <title>".
         src = facts.sources[sid]
         kind = "Copy of a depositary record" if src["kind"] == "copy" else src["kind"].title()
-        assert f"# Source: {sid} [{kind}]: {src['title']}" in csv_text
-    kinds = {row[4].value for row in wb["about"].iter_rows() if row[0].value in ids}
+        assert titles[sid].startswith(f"{sid} [{kind}]: {src['title']}")
+    kinds = {row[4].value for row in wb["About"].iter_rows() if row[0].value in ids}
     assert "Depositary" in kinds or "Copy of a depositary record" in kinds

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cthb import importer, paths, store
+from cthb import current, importer, paths, store
 from cthb.facts import load_facts
 from tests.test_import import snapshot
 
@@ -95,7 +95,7 @@ def test_kill_at_each_step(step: str, real_data_copy: Path, tmp_path: Path) -> N
 
     _kill_at(step, book, data, db)
     # The next reader (the app's path) recovers before looking at the database.
-    store.ensure_current(data, db)
+    current.ensure_current(data, db)
     assert not importer.pending(data)
 
     if step in BEFORE_COMMIT:
@@ -141,12 +141,12 @@ def test_cli_recovers_too(real_data_copy: Path, tmp_path: Path) -> None:
 READER = r"""
 import sys
 from pathlib import Path
-from cthb import store
+from cthb import current, store
 from cthb.facts import load_facts
 data, db, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 while True:
     last = stop.exists()
-    store.ensure_current(data, db)
+    current.ensure_current(data, db)
     con = store.connect(db)
     try:
         facts = load_facts(con)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cthb import store
+from cthb import current, store
 from cthb.validate import ValidationError, read_tables
 from tests.conftest import MINI, write_dataset
 
@@ -134,14 +134,14 @@ def test_failed_build_leaves_no_database_and_keeps_the_old_one(tmp_path: Path) -
 def test_database_is_rebuilt_when_data_changes(tmp_path: Path) -> None:
     d = write_dataset(tmp_path / "data", MINI)
     db = tmp_path / "cthb.duckdb"
-    store.ensure_current(d, db)
+    current.ensure_current(d, db)
     v1 = store.built_version(db)
-    store.ensure_current(d, db)
+    current.ensure_current(d, db)
     assert store.built_version(db) == v1
     tables = copy.deepcopy(MINI)
     tables["engagements"][0]["title"] = "Another visit"
     write_dataset(d, tables)
-    store.ensure_current(d, db)
+    current.ensure_current(d, db)
     assert store.built_version(db) not in (None, v1)
 
 

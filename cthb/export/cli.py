@@ -8,6 +8,7 @@ plotly, kaleido or python-pptx. The facts come from cthb.facts.current_facts, li
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from cthb.indicators import INDICATORS
 # `survey` the survey respondents by region).
 CLI_CHARTS = {"map": "map", "tiles": "tiles", "gaps": "status_bars", "matrix": "matrix",
               "timeline": "timeline", "survey": "survey_regions"}
-TABLE_FORMATS = ("csv", "xlsx")
+TABLE_FORMATS = ("csv", "xlsx", "zip")
 PRESET_NAMES = ("treaty-overview", "national-structures", "survey-coverage")
 
 
@@ -34,7 +35,9 @@ def add_export_arguments(p: argparse.ArgumentParser, date_arg: object) -> None:
     p.add_argument("--lang", choices=available_languages(), default="en")
     p.add_argument("--out", required=True, type=Path,
                    help="output file; the format comes from its suffix: "
-                        ".png .svg .pdf .html .csv .xlsx")
+                        ".png .svg .pdf .html .csv .xlsx .zip (a .csv gets its "
+                        "description beside it in <name>.datapackage.json; a .zip holds the "
+                        "CSV, datapackage.json and a README)")
 
 
 def _view_arg(text: str) -> str:
@@ -85,11 +88,22 @@ def run_export(args: argparse.Namespace) -> int:
                          indicator=args.indicator if "indicator" in spec.uses else None,
                          view=args.view if "view" in spec.uses else None)
     result = spec.build(facts, params)
+    sidecar: tuple[Path, bytes] | None = None
     if fmt in TABLE_FORMATS:
         meta = tables.table_meta(facts, result.title, args.as_of, result.source_ids,
-                                 filters=_filters(params), labels=tables.table_labels(args.lang))
-        writer = tables.to_csv_bytes if fmt == "csv" else tables.to_xlsx_bytes
-        data = writer(result.data, meta)
+                                 filters=_filters(params), labels=tables.table_labels(args.lang),
+                                 lang=args.lang)
+        stem = args.out.name.rsplit(".", 1)[0]
+        if fmt == "csv":
+            data = tables.to_csv_bytes(result.data, meta)
+            # The CSV is data only; what it is goes beside it (Frictionless descriptor).
+            descriptor = tables.package(result.data, meta, args.out.name, data)
+            sidecar = (args.out.with_name(f"{stem}.datapackage.json"),
+                       json.dumps(descriptor, ensure_ascii=False, indent=1).encode("utf-8"))
+        elif fmt == "zip":
+            data = tables.to_zip_bytes(result.data, meta, stem)
+        else:
+            data = tables.to_xlsx_bytes(result.data, meta)
     else:
         try:
             data = images.export_chart(result, fmt, chart_id=chart_id, params=params,
@@ -98,6 +112,9 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     _write(args.out, data)
+    if sidecar is not None:
+        _write(*sidecar)
+        print(f"wrote {sidecar[0]} (its description: columns, sources, status words, licence)")
     print(f"wrote {args.out} ({len(data) // 1024} kB): {result.title} — "
           f"{t('deck.as_of', args.lang, date=args.as_of.isoformat())}")
     return 0

@@ -1,47 +1,42 @@
-"""Tables to CSV and XLSX bytes that carry their own context: title, as-of date, filters, data
-version and the list of sources travel inside the file, so a downloaded table is never orphaned
-from what it says and where it comes from.
+"""Tables to CSV, XLSX and zip bytes that load as data and still carry their context.
 
-CSV layout (Excel-friendly, UTF-8 with a byte-order mark so Excel picks the right encoding):
+CSV: plain RFC 4180 (UTF-8 without a byte-order mark, CRLF line ends, one header row, no comment
+lines), so `pandas.read_csv(path)` with its defaults gives back the table's rows and columns,
+and Excel shows the header and the data, nothing else.
 
-    # <title>
-    # As of: 2007-11-13
-    # Filters: region = Central Asia
-    # Generated: 2026-11-28T07:40:00Z
-    # Data version: <version>
-    # Source: sr2007-fn8: <title> (<publisher>) <url>
-    <one empty line>
-    iso3,state,status,...
-    ...
-
-Every metadata line starts with "# " and the table starts after the first empty line, so
-`read_csv_table` below (pandas with `skiprows=metadata_line_count(data) + 1`) reads the table
-back, and Excel shows the metadata as a few lines of text above the header.
-
-XLSX layout: a "data" sheet with the table (header in bold, frozen) and an "about" sheet with
-title, as-of, filters, generated-at, data version and the sources (id, title, publisher, URL).
+The context (title, as-of date, filters, data version, when it was made, the sources with their
+kind and URL, what each status word means, the licence) lives beside the data, never inside it:
+- ZIP: the CSV, its Frictionless `datapackage.json` (cthb.export.datapackage) and a README.md;
+- XLSX: a "data" sheet with the table (header in bold, frozen) and an "About" sheet with the
+  same metadata as the datapackage.json.
 
 Spreadsheet formula injection: a text cell that starts with = + - @ (or a tab or carriage
 return) would run as a formula when a spreadsheet opens the file. In CSV such a cell gets a
-leading apostrophe (the OWASP advice); in XLSX every string is written as a string, never parsed
-as a formula (xlsxwriter `strings_to_formulas: False`).
+leading apostrophe (the OWASP advice); the data in data/ never starts so (the validator rejects
+it), so the cells of the app's tables come back from pandas unchanged. In XLSX every string is
+written as a string, never parsed as a formula (xlsxwriter `strings_to_formulas: False`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import numbers
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from cthb.export import datapackage
 from cthb.facts import Facts
-from cthb.sources import SourceRef, kind_label, source_refs, source_text
+from cthb.i18n import t
+from cthb.sources import SourceRef, kind_label, source_refs
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,6 +52,7 @@ class TableMeta:
     data_version: str = ""
     generated_at: datetime | None = None  # None: the moment of writing
     labels: Mapping[str, str] = field(default_factory=dict)  # translated field names
+    lang: str = "en"  # language of the descriptions (status words, columns, source kinds)
 
 
 # The field names in the metadata block; a page passes translated ones through `labels`.
@@ -80,10 +76,10 @@ def table_labels(lang: str) -> dict[str, str]:
 
 def table_meta(facts: Facts, title: str, as_of: date | None, source_ids: Iterable[str | None],
                filters: Mapping[str, str] | None = None,
-               labels: Mapping[str, str] | None = None) -> TableMeta:
+               labels: Mapping[str, str] | None = None, lang: str = "en") -> TableMeta:
     return TableMeta(title=title, as_of=as_of, filters=dict(filters or {}),
                      sources=source_refs(facts, source_ids), data_version=facts.data_version,
-                     labels=dict(labels or {}))
+                     labels=dict(labels or {}), lang=lang)
 
 
 def escape_cell(value: object) -> object:
@@ -108,45 +104,59 @@ def _filters_text(meta: TableMeta) -> str:
     return "; ".join(f"{k} = {v}" for k, v in meta.filters.items())
 
 
-def metadata_lines(meta: TableMeta) -> list[str]:
-    """The metadata block as plain lines (without the leading "# ")."""
-    lines = [meta.title,
-             f"{_label(meta, 'as_of')}: {meta.as_of.isoformat() if meta.as_of else '-'}",
-             f"{_label(meta, 'filters')}: {_filters_text(meta)}",
-             f"{_label(meta, 'generated')}: {_generated(meta)}",
-             f"{_label(meta, 'data_version')}: {meta.data_version or '-'}"]
-    lang = meta.labels.get("_lang", "en")
-    lines += [f"{_label(meta, 'source')}: {source_text(s, lang)}" for s in meta.sources]
-    return lines
-
-
-def to_csv_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
+def to_csv_bytes(df: pd.DataFrame, meta: TableMeta | None = None) -> bytes:
+    """The table alone, as RFC 4180 CSV (see the module docstring). `meta` is not written
+    into the file: it goes into the zip's datapackage.json or the XLSX's About sheet."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    for line in metadata_lines(meta):
-        # One field per line; quoting keeps commas in titles inside the first column.
-        writer.writerow([escape_cell("# " + line.replace("\r", " ").replace("\n", " "))])
-    writer.writerow([])
     writer.writerow([escape_cell(str(c)) for c in df.columns])
     for row in df.itertuples(index=False, name=None):
         writer.writerow(["" if _is_missing(v) else escape_cell(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return buf.getvalue().encode("utf-8")
 
 
-def metadata_line_count(data: bytes) -> int:
-    text = data.decode("utf-8-sig")
-    count = 0
-    for line in text.splitlines():
-        if not line.strip():
-            return count
-        count += 1
-    return count
+def package(df: pd.DataFrame, meta: TableMeta, csv_name: str = "table.csv",
+            csv_bytes: bytes | None = None) -> dict[str, Any]:
+    """The table's Frictionless descriptor (datapackage.json) for a CSV named `csv_name`."""
+    return datapackage.table_package(
+        df, csv_name=csv_name, title=meta.title, as_of=meta.as_of, filters=meta.filters,
+        data_version=meta.data_version, generated_at=meta.generated_at, sources=meta.sources,
+        lang=meta.lang, csv_bytes=csv_bytes)
 
 
-def read_csv_table(data: bytes) -> pd.DataFrame:
-    """Read back the table part of a file written by `to_csv_bytes`."""
-    return pd.read_csv(io.BytesIO(data), skiprows=metadata_line_count(data) + 1,
-                       encoding="utf-8-sig", keep_default_na=False)
+def readme_text(descriptor: Mapping[str, Any]) -> str:
+    """A short human-readable README.md for a zip, from its datapackage.json."""
+    lang = str(descriptor.get("cthb", {}).get("language", "en"))
+    lines = [f"# {descriptor.get('title', '')}", "", str(descriptor.get("description", "")), ""]
+    lines += [t("scale.readme_files", lang), ""]
+    for res in descriptor.get("resources", []):
+        lines.append(f"- `{res['path']}`: {res.get('description') or res.get('title', '')}")
+    lines += ["- `datapackage.json`: " + t("scale.readme_descriptor", lang), ""]
+    words = descriptor.get("cthb", {}).get("status_words", {})
+    if words:
+        lines += [f"## {t('scale.status_words', lang)}", ""]
+        lines += [f"- `{w}`: {d}" for w, d in words.items()] + [""]
+    sources = descriptor.get("sources") or []
+    if sources:
+        lines += [f"## {t('app.sources', lang)}", ""]
+        lines += [f"- {s['title']}" + (f" <{s['path']}>" if s.get("path") else "")
+                  for s in sources] + [""]
+    for lic in descriptor.get("licenses", []):
+        lines += [f"{t('scale.licence', lang)}: {lic['title']} ({lic['path']})"]
+    lines += ["", str(descriptor.get("cthb", {}).get("notes", ""))]
+    return "\n".join(lines).strip() + "\n"
+
+
+def to_zip_bytes(df: pd.DataFrame, meta: TableMeta, name: str = "table") -> bytes:
+    """`<name>.csv`, its `datapackage.json` and a README.md, in one zip."""
+    csv_bytes = to_csv_bytes(df, meta)
+    descriptor = package(df, meta, f"{name}.csv", csv_bytes)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{name}.csv", csv_bytes)
+        zf.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=1))
+        zf.writestr("README.md", readme_text(descriptor))
+    return buf.getvalue()
 
 
 def _is_missing(value: object) -> bool:
@@ -163,9 +173,6 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
                                    "strings_to_urls": False, "strings_to_numbers": False,
                                    "nan_inf_to_errors": True})
     bold = wb.add_format({"bold": True})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    title_fmt = wb.add_format({"bold": True, "font_size": 14})
-
     data = wb.add_worksheet("data")
     for c, name in enumerate(df.columns):
         data.write_string(0, c, str(name), bold)
@@ -179,36 +186,82 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
         longest = max([len(str(name))] + [len(str(v)) for v in df.iloc[:200, c]])
         data.set_column(c, c, min(max(longest + 2, 8), 60))
 
-    about = wb.add_worksheet("about")
-    about.set_column(0, 0, 18)
+    descriptor = package(df, meta, "data")
+    write_about_sheet(wb, descriptor, [
+        (_label(meta, "as_of"), meta.as_of.isoformat() if meta.as_of else "-"),
+        (_label(meta, "filters"), _filters_text(meta)),
+        (_label(meta, "generated"), _generated(meta)),
+        (_label(meta, "data_version"), meta.data_version or "-")], meta.sources,
+        labels={k: _label(meta, k) for k in DEFAULT_LABELS})
+    wb.close()
+    return buf.getvalue()
+
+
+def write_about_sheet(wb: xlsxwriter.Workbook, descriptor: Mapping[str, Any],
+                      head: list[tuple[str, str]], sources: Iterable[SourceRef],
+                      labels: Mapping[str, str]) -> None:
+    """The "About" sheet: the same metadata as the datapackage.json (title, as-of date,
+    filters, data version, licence, sources, columns of each table, status words)."""
+    lang = str(descriptor.get("cthb", {}).get("language", "en"))
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    title_fmt = wb.add_format({"bold": True, "font_size": 14})
+    about = wb.add_worksheet("About")
+    about.set_column(0, 0, 22)
     about.set_column(1, 1, 70)
     about.set_column(2, 3, 40)
     about.set_column(4, 4, 28)
-    about.write_string(0, 0, meta.title, title_fmt)
-    rows = [(_label(meta, "as_of"), meta.as_of.isoformat() if meta.as_of else "-"),
-            (_label(meta, "filters"), _filters_text(meta)),
-            (_label(meta, "generated"), _generated(meta)),
-            (_label(meta, "data_version"), meta.data_version or "-")]
+    about.write_string(0, 0, str(descriptor.get("title", "")), title_fmt)
+    rows = list(head)
+    for lic in descriptor.get("licenses", []):
+        rows.append((t("scale.licence", lang), f"{lic['title']} ({lic['name']}) {lic['path']}"))
+    rows.append((t("scale.notes", lang),
+                 str(descriptor.get("cthb", {}).get("notes", ""))))
     for r, (key, value) in enumerate(rows, start=2):
         about.write_string(r, 0, key, bold)
-        about.write_string(r, 1, value)
+        about.write_string(r, 1, value, wrap)
     r = len(rows) + 3
-    about.write_string(r, 0, _label(meta, "sources"), title_fmt)
-    r += 1
-    for c, key in enumerate(("id", "title", "publisher", "url", "kind")):
-        about.write_string(r, c, _label(meta, key), bold)
-    for s in meta.sources:
+    refs = list(sources)
+    if refs:
+        about.write_string(r, 0, labels["sources"], title_fmt)
         r += 1
-        about.write_string(r, 0, s.source_id)
-        about.write_string(r, 1, s.title + (f", {s.locator}" if s.locator else ""), wrap)
-        about.write_string(r, 2, s.publisher, wrap)
-        if s.url.startswith(("http://", "https://")) and len(s.url) < 2000:
-            about.write_url(r, 3, s.url, string=s.url)
-        else:
-            about.write_string(r, 3, s.url)
-        about.write_string(r, 4, kind_label(s, meta.labels.get("_lang", "en")))
-    wb.close()
-    return buf.getvalue()
+        for c, key in enumerate(("id", "title", "publisher", "url", "kind")):
+            about.write_string(r, c, labels[key], bold)
+        for s in refs:
+            r += 1
+            about.write_string(r, 0, s.source_id)
+            about.write_string(r, 1, s.title + (f", {s.locator}" if s.locator else ""), wrap)
+            about.write_string(r, 2, s.publisher, wrap)
+            if s.url.startswith(("http://", "https://")) and len(s.url) < 2000:
+                about.write_url(r, 3, s.url, string=s.url)
+            else:
+                about.write_string(r, 3, s.url)
+            about.write_string(r, 4, kind_label(s, lang))
+        r += 2
+    about.write_string(r, 0, t("scale.columns", lang), title_fmt)
+    r += 1
+    for c, key in enumerate(("scale.col_table", "scale.col_column", "scale.col_type",
+                             "scale.col_meaning")):
+        about.write_string(r, c, t(key, lang), bold)
+    for res in descriptor.get("resources", []):
+        for fld in res["schema"]["fields"]:
+            r += 1
+            about.write_string(r, 0, str(res["name"]))
+            about.write_string(r, 1, str(fld["name"]))
+            about.write_string(r, 2, str(fld["type"]))
+            allowed = fld.get("constraints", {}).get("enum")
+            meaning = str(fld.get("description", ""))
+            if allowed:
+                meaning = (meaning + "; " if meaning else "") + " | ".join(allowed)
+            about.write_string(r, 3, meaning, wrap)
+    words = descriptor.get("cthb", {}).get("status_words", {})
+    if words:
+        r += 2
+        about.write_string(r, 0, t("scale.status_words", lang), title_fmt)
+        for word, definition in words.items():
+            r += 1
+            about.write_string(r, 0, word, bold)
+            about.write_string(r, 1, definition, wrap)
 
 
 def _write_cell(ws: xlsxwriter.worksheet.Worksheet, r: int, c: int, value: object) -> None:

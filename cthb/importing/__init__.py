@@ -40,7 +40,7 @@ renames are not enough. The protocol, with its one commit point:
    delete the journal and the staging directory.
 
 Recovery runs before every CLI command and before the app checks its database
-(store.ensure_current): a journal is rolled forward, a staging directory without a journal is
+(cthb.current.ensure_current): a journal is rolled forward, a staging directory without a journal is
 deleted. If data/ cannot be written, recovery says so (path and permission) and readers keep
 serving the database as it was built; writers refuse at once.
 

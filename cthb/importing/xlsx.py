@@ -68,7 +68,8 @@ def check_archive(raw: bytes, name: str) -> Problem | None:
     """Steps 1 and 2: the zip's own bounds, then every part read once (no DTD, no bad CRC)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError) as exc:  # NotImplementedError: an unknown compression method
         return file_problem(name, f"not a readable XLSX workbook ({type(exc).__name__})")
     with archive:
         parts = archive.infolist()
@@ -88,11 +89,11 @@ def check_archive(raw: bytes, name: str) -> Problem | None:
             try:
                 content = archive.read(part)
             except Exception as exc:  # noqa: BLE001 - bad CRC, bad compression, ...
-                return file_problem(name, f"not a readable XLSX workbook ({part.filename}: "
+                return file_problem(name, f"not a readable XLSX workbook ({part.filename!r}: "
                                           f"{one_line(exc)})")
             if part.filename.endswith((".xml", ".rels")) and any(
                     m in content for m in DTD_MARKERS):
-                return file_problem(name, f"{part.filename} contains a DTD (<!DOCTYPE> or "
+                return file_problem(name, f"{part.filename!r} contains a DTD (<!DOCTYPE> or "
                                           "<!ENTITY>), which spreadsheet files never need; "
                                           "save the workbook again from a spreadsheet program")
     return None
