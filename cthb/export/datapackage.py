@@ -29,7 +29,8 @@ from cthb.i18n import status_label, t
 from cthb.sources import SourceRef, kind_label, source_text
 
 # The licence of the compiled dataset (the facts are public acts and documents, each cited;
-# the compilation, its coding and its wording are the project's). One place to change it.
+# the compilation, its coding and its wording are the project's). One place to change it
+# (its title in each language: scale.licence_title).
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",

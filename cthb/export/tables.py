@@ -142,7 +142,7 @@ def readme_text(descriptor: Mapping[str, Any]) -> str:
         lines += [f"- {s['title']}" + (f" <{s['path']}>" if s.get("path") else "")
                   for s in sources] + [""]
     for lic in descriptor.get("licenses", []):
-        lines += [f"{t('scale.licence', lang)}: {lic['title']} ({lic['path']})"]
+        lines += [f"{t('scale.licence', lang)}: {t('scale.licence_title', lang)} ({lic['path']})"]
     lines += ["", str(descriptor.get("cthb", {}).get("notes", ""))]
     return "\n".join(lines).strip() + "\n"
 
@@ -214,7 +214,8 @@ def write_about_sheet(wb: xlsxwriter.Workbook, descriptor: Mapping[str, Any],
     about.write_string(0, 0, str(descriptor.get("title", "")), title_fmt)
     rows = list(head)
     for lic in descriptor.get("licenses", []):
-        rows.append((t("scale.licence", lang), f"{lic['title']} ({lic['name']}) {lic['path']}"))
+        rows.append((t("scale.licence", lang),
+                     f"{t('scale.licence_title', lang)} ({lic['name']}) {lic['path']}"))
     rows.append((t("scale.notes", lang),
                  str(descriptor.get("cthb", {}).get("notes", ""))))
     for r, (key, value) in enumerate(rows, start=2):
