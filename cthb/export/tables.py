@@ -35,7 +35,7 @@ import xlsxwriter
 
 from cthb.export import datapackage
 from cthb.facts import Facts
-from cthb.i18n import t
+from cthb.i18n import status_label, t
 from cthb.sources import SourceRef, kind_label, source_refs
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -173,7 +173,9 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
                                    "strings_to_urls": False, "strings_to_numbers": False,
                                    "nan_inf_to_errors": True})
     bold = wb.add_format({"bold": True})
-    data = wb.add_worksheet("data")
+    # The sheet is named in the reader's language; the About sheet's columns list names it so.
+    sheet = t("scale.sheet_data", meta.lang)
+    data = wb.add_worksheet(sheet)
     for c, name in enumerate(df.columns):
         data.write_string(0, c, str(name), bold)
     for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
@@ -192,16 +194,22 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: TableMeta) -> bytes:
         (_label(meta, "filters"), _filters_text(meta)),
         (_label(meta, "generated"), _generated(meta)),
         (_label(meta, "data_version"), meta.data_version or "-")], meta.sources,
-        labels={k: _label(meta, k) for k in DEFAULT_LABELS})
+        labels={k: _label(meta, k) for k in DEFAULT_LABELS}, table_names={"data": sheet},
+        coded_values=False)
     wb.close()
     return buf.getvalue()
 
 
 def write_about_sheet(wb: xlsxwriter.Workbook, descriptor: Mapping[str, Any],
                       head: list[tuple[str, str]], sources: Iterable[SourceRef],
-                      labels: Mapping[str, str]) -> None:
+                      labels: Mapping[str, str], table_names: Mapping[str, str] | None = None,
+                      coded_values: bool = True) -> None:
     """The "About" sheet: the same metadata as the datapackage.json (title, as-of date,
-    filters, data version, licence, sources, columns of each table, status words)."""
+    filters, data version, licence, sources, columns of each table, status words).
+
+    `table_names` shows a resource under its sheet's name; `coded_values` False means the
+    sheets hold status labels in the reader's language (a chart's table), so the status words
+    are listed by those labels rather than by the codes of the data files."""
     lang = str(descriptor.get("cthb", {}).get("language", "en"))
     bold = wb.add_format({"bold": True})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -247,9 +255,9 @@ def write_about_sheet(wb: xlsxwriter.Workbook, descriptor: Mapping[str, Any],
     for res in descriptor.get("resources", []):
         for fld in res["schema"]["fields"]:
             r += 1
-            about.write_string(r, 0, str(res["name"]))
+            about.write_string(r, 0, (table_names or {}).get(str(res["name"]), str(res["name"])))
             about.write_string(r, 1, str(fld["name"]))
-            about.write_string(r, 2, str(fld["type"]))
+            about.write_string(r, 2, t(f"scale.type_{fld['type']}", lang))
             allowed = fld.get("constraints", {}).get("enum")
             meaning = str(fld.get("description", ""))
             if allowed:
@@ -261,7 +269,7 @@ def write_about_sheet(wb: xlsxwriter.Workbook, descriptor: Mapping[str, Any],
         about.write_string(r, 0, t("scale.status_words", lang), title_fmt)
         for word, definition in words.items():
             r += 1
-            about.write_string(r, 0, word, bold)
+            about.write_string(r, 0, word if coded_values else status_label(word, lang), bold)
             about.write_string(r, 1, definition, wrap)
 
 
