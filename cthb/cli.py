@@ -55,7 +55,7 @@ def write_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
 # --- commands ------------------------------------------------------------------------------
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(_args: argparse.Namespace) -> int:
     from cthb.importer import data_lock, recover
 
     if recover(paths.data_dir(), paths.db_path()) == "stuck":
@@ -72,7 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(_args: argparse.Namespace) -> int:
     from cthb.geo_check import check_geometry  # lazy: shapely
 
     _, problems = read_tables(paths.data_dir())

@@ -47,7 +47,7 @@ class Facts:
         rec = self.states.get(iso3) or self.partners.get(iso3)
         if rec is None:
             return schema.NON_STATE_AREAS.get(iso3, iso3)
-        return rec.get(f"name_{lang}") or rec["name_en"]
+        return str(rec.get(f"name_{lang}") or rec["name_en"])
 
     def is_member(self, iso3: str, organisation: str, on: date) -> bool:
         return any(

@@ -63,7 +63,8 @@ NORTH_AMERICA: tuple[str, ...] = ("CAN", "USA")
 @lru_cache(maxsize=8)
 def _read_json(name: str) -> dict[str, Any]:
     # Read once per process: the States file is ~240 kB and every map needs it.
-    return json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=8)
@@ -184,7 +185,7 @@ def state_at(lon: float, lat: float) -> str | None:
 
     Uses the simplified geometry, so points within ~1-2 km of a border can land on the wrong side.
     """
-    tree, ids, geoms = _state_index()
+    tree, ids, _geoms = _state_index()
     pt = shapely.Point(lon, lat)
     for i in tree.query(pt, predicate="intersects"):
         return ids[int(i)]

@@ -84,7 +84,7 @@ def _check_features(folder: Path, name: str, known: set[str],
             continue
         try:
             geom = shape(feature.get("geometry") or {})
-        except Exception as exc:  # noqa: BLE001 - any malformed geometry is one problem
+        except Exception as exc:
             problems.append(Problem(shown, None, None, fid, f"not a geometry ({exc})"))
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:

@@ -426,8 +426,7 @@ def _engagements(facts: Facts, iso3: str, on: date, lang: str) -> list[Engagemen
     return out
 
 
-def _change_windows(facts: Facts, iso3: str, on: date, engagements: list[EngagementLine],
-                    lang: str) -> list[ChangeWindow]:
+def _change_windows(facts: Facts, iso3: str, on: date, lang: str) -> list[ChangeWindow]:
     """The last 12 months, and the time since the last engagement (if there was one)."""
     since = recent_since(on)
     windows = [change_window(facts, iso3, "recent", since, on,
@@ -549,7 +548,7 @@ def state_profile(facts: Facts, iso3: str, as_of: date, lang: str = "en") -> Pro
                              header.participating, as_of, lang)
     points = [p for p in found if p.kind != "unknown"]
     to_confirm = [p for p in found if p.kind == "unknown"]
-    changes = _change_windows(facts, iso3, as_of, engagements, lang)
+    changes = _change_windows(facts, iso3, as_of, lang)
     overview = _overview(header, survey, monitoring, lang)
 
     # Numbered in reading order (the brief's order: points, questions, treaties, structures,

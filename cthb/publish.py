@@ -30,7 +30,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from cthb import dataset, paths, views
+from cthb import dataset, paths, viewcache, views
 from cthb.charts import map as mapchart
 from cthb.facts import Facts
 from cthb.i18n import t
@@ -94,9 +94,9 @@ def _page(title: str, body: str, lang: str, depth: int, data_version: str,
 def _figure(spec_json: str, div_id: str, depth: int) -> str:
     config = {"displaylogo": False, "responsive": True,
               "topojsonURL": "../" * depth + TOPOJSON_FOLDER}
-    return ('<div class="figure">' + pio.to_html(json.loads(spec_json), include_plotlyjs=False,
-                                                 full_html=False, div_id=div_id,
-                                                 config=config, validate=False) + "</div>")
+    figure_html: str = pio.to_html(json.loads(spec_json), include_plotlyjs=False,
+                                   full_html=False, div_id=div_id, config=config, validate=False)
+    return '<div class="figure">' + figure_html + "</div>"
 
 
 def _table(df: pd.DataFrame) -> str:
@@ -132,7 +132,7 @@ def write_assets(out: Path) -> None:
 
 
 def map_page(facts: Facts, indicator: str, on: date, lang: str) -> str:
-    chart = views.viewcache.chart(facts, "map", views.map_params(on, lang, indicator))
+    chart = viewcache.chart(facts, "map", views.map_params(on, lang, indicator))
     tables = views.map_tables(facts, chart)
     body = (f"<p>{_e(chart.subtitle)}</p>" + _figure(chart.spec_json, "map", 1)
             + f"<h2>{_e(t('map.legend_heading', lang))}</h2>" + _table(tables.legend)

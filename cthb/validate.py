@@ -309,7 +309,7 @@ def check_semantics(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
             problems.append(Problem("engagements.csv", line, "end_date", str(end),
                                     f"ends before it starts ({start})"))
     problems += check_source_kinds(parsed)
-    problems += check_monitoring(parsed, states)
+    problems += check_monitoring(parsed)
     problems += check_evidence_consistency(parsed)
     return problems
 
@@ -342,7 +342,7 @@ def check_source_kinds(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem
     return problems
 
 
-def check_monitoring(parsed: dict[str, list[tuple[int, Row]]], states: set[str]) -> list[Problem]:
+def check_monitoring(parsed: dict[str, list[tuple[int, Row]]]) -> list[Problem]:
     problems: list[Problem] = []
     for line, row in parsed.get("monitoring", []):
         f = "monitoring.csv"

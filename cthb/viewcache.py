@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,6 +47,7 @@ class ViewCache:
     def __init__(self, name: str, max_entries: int) -> None:
         self.name = name
         self.max_entries = max_entries
+        # Values of many types (figures, tables, files): each key is built by one `build`.
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -58,14 +59,14 @@ class ViewCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return self._items[key]
+                return cast(T, self._items[key])
             key_lock = self._building.setdefault(key, threading.Lock())
         with key_lock:
             with self._lock:
                 if key in self._items:  # built by the caller we waited for
                     self._items.move_to_end(key)
                     self.hits += 1
-                    return self._items[key]
+                    return cast(T, self._items[key])
             try:
                 value = build()
                 with self._lock:

@@ -51,8 +51,8 @@ def warm(facts: Facts, on: date | None = None) -> list[str]:
         views.gap_table(facts, GAP_QUESTIONS[0].id, on, lang, None, None)
         done.append(f"gaps/{lang}")
     # The modules a profile and a brief need, so their first use does not pay the imports.
-    import cthb.export.brief  # noqa: F401
-    import cthb.export.tables  # noqa: F401
+    import cthb.export.brief
+    import cthb.export.tables
     import cthb.profile  # noqa: F401
     return done
 
@@ -87,7 +87,7 @@ def _watch(interval: float) -> None:
     while True:
         try:
             warm_current()
-        except Exception:  # noqa: BLE001 - a bad data/ must not kill the watcher; pages report it
+        except Exception:
             log.exception("warm-up failed; the pages build on demand")
         if interval <= 0:
             return

@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,9 @@ from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, r
 from cthb.safe_text import md_literal
 from cthb.sources import source_refs, source_text
 from cthb.validate import ValidationError
+
+if TYPE_CHECKING:
+    from cthb.export.deck import DeckSlide
 
 REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
 COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
@@ -85,7 +89,7 @@ def sticky_param(name: str, default: str | None = None) -> str | None:
     from_url = st.query_params.get(name)
     if from_url:
         st.session_state[key] = from_url
-    value = st.session_state.get(key, default)
+    value: str | None = st.session_state.get(key, default)
     if value is not None and value != default and st.query_params.get(name) != value:
         st.query_params[name] = value
     return value
@@ -235,7 +239,7 @@ def compare_date_control(lang: str, where: Any, key: str = "compare") -> date | 
     return current
 
 
-def source_caption(facts: Facts, source_ids: list[str], lang: str) -> str:
+def source_caption(facts: Facts, source_ids: Sequence[str], lang: str) -> str:
     """Markdown list of sources (kind, title, publisher, date, locator, link) for a set of
     source ids. Every data value is escaped; only the link itself is markup. Made once per
     process for each list and shared."""
@@ -462,16 +466,17 @@ def _table_file(shared: viewcache.SharedChart, fmt: str, params: ChartParams | N
 
 def _deck_tick(shared: viewcache.SharedChart, key: str, chart_id: str | None,
                params: ChartParams | None, lang: str) -> None:
-    basket: dict[str, dict[str, object]] = st.session_state.setdefault(DECK_BASKET, {})
+    basket = deck_basket()
     ticked = st.checkbox(t("export.add_to_deck", lang), value=key in basket,
                          key=f"{key}_deck")
     if ticked:
         # Keep the chart as it is shown now (this page's date, filters and language); the
         # session's own copy is made once per tick, not on every rerun.
         entry = basket.get(key)
-        if entry is None or entry.get("shared") is not shared:
-            basket[key] = {"result": shared.result(), "shared": shared, "chart_id": chart_id,
-                           "params": params}
+        if entry is None or entry.shared is not shared:
+            from cthb.export.deck import DeckSlide
+
+            basket[key] = BasketEntry(DeckSlide(shared.result(), chart_id, params), shared)
         st.caption(t("export.added_to_deck", lang, count=len(basket)))
     else:
         basket.pop(key, None)
@@ -498,9 +503,19 @@ def brief_file(facts: Facts, iso3: str, as_of: date, lang: str, fmt: str) -> byt
                                lambda: brief_bytes(facts, iso3, as_of, fmt, lang))
 
 
-def deck_basket() -> dict[str, dict[str, object]]:
+@dataclass(frozen=True)
+class BasketEntry:
+    """A chart ticked for the slide deck: the slide as it was shown, and the shared chart it
+    came from (a new shared chart, e.g. after new data or a new date, replaces the slide)."""
+
+    slide: DeckSlide
+    shared: viewcache.SharedChart
+
+
+def deck_basket() -> dict[str, BasketEntry]:
     """The charts ticked for the slide deck in this session, by chart key."""
-    return st.session_state.setdefault(DECK_BASKET, {})
+    basket: dict[str, BasketEntry] = st.session_state.setdefault(DECK_BASKET, {})
+    return basket
 
 
 # --- the profile page's controls --------------------------------------------------------------
@@ -599,7 +614,7 @@ def corrections_address() -> str:
         return address
     try:
         return str(st.secrets.get("corrections", {}).get("email", "")).strip()
-    except Exception:  # noqa: BLE001 - no secrets file at all: not configured
+    except Exception:
         return ""
 
 

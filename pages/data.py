@@ -74,8 +74,7 @@ st.dataframe(localise_frame(dataset.facts_by_kind(facts), lang), hide_index=True
              width="stretch")
 sources = dataset.sources_frame(facts)
 sources.insert(1, "kind_label", [
-    kind_label(ref_of(r.source_id, facts.source(r.source_id)), lang)
-    for r in sources.itertuples()])
+    kind_label(ref_of(sid, facts.source(sid)), lang) for sid in sources["source_id"].astype(str)])
 sources = localise_frame(sources.drop(columns=["kind", "original_kind"]), lang)
 st.caption(t("data.sources_intro", lang, count=len(sources)))
 st.dataframe(

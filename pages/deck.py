@@ -60,7 +60,7 @@ for n, item in enumerate(list(items)):
         st.rerun()
 for key, entry in list(basket.items()):
     c1, c2 = st.columns([6, 1])
-    result = entry["result"]
+    result = entry.slide.result
     # A chart ticked on the profile page is titled with a State's name: data, shown as text.
     c1.markdown(f"- {md_literal(result.title)} — {md_literal(result.subtitle)} "
                 f"_({t('deck.from_page', lang)})_")
@@ -78,8 +78,7 @@ def _pptx(items: list[deck.DeckItem], picked: list[deck.DeckSlide]) -> bytes:
 
 if items or basket:
     ok, reason = images.export_available()
-    picked = [deck.DeckSlide(e["result"], e.get("chart_id"), e.get("params"))
-              for e in basket.values()]
+    picked = [e.slide for e in basket.values()]
     st.download_button(t("deck.download", lang), type="primary", icon=":material/slideshow:",
                        data=functools.partial(_pptx, list(items), picked),
                        file_name=f"cthb-deck-{as_of.isoformat()}-{lang}.pptx",

@@ -14,6 +14,7 @@ import streamlit as st
 from cthb import views
 from cthb.charts.profile_timeline import timeline_key
 from cthb.i18n import t
+from cthb.safe_text import md_literal
 from cthb.webapp import (
     PLOTLY_CONFIG,
     as_of_control,
@@ -22,7 +23,6 @@ from cthb.webapp import (
     correction_form,
     get_facts,
     language,
-    md_literal,
     plotly_json_chart,
     reference_list,
     show_chart,

@@ -338,7 +338,7 @@ def brief_pptx(facts: Facts, iso3: str, as_of: date, lang: str = "en",
     if images is None:
         try:
             images = chart_images(facts, iso3, as_of, lang)
-        except Exception:  # noqa: BLE001 - Chromium missing or crashed: the deck is still made
+        except Exception:
             images = []
     deck = _Slides(prs, profile)
     deck.points_slide(images[1] if len(images) > 1 else None)
@@ -550,7 +550,7 @@ class _Slides:
             png, alt = locator
             pic = slide.shapes.add_picture(io.BytesIO(png), Inches(SLIDE_W - MARGIN - 3.9),
                                            Inches(top + 0.1), width=Inches(3.8))
-            pic._element.nvPicPr.cNvPr.set("descr", alt)  # noqa: SLF001 - alt text
+            pic._element.nvPicPr.cNvPr.set("descr", alt)
             under = top + 0.1 + 3.8 * LOCATOR_PX[1] / LOCATOR_PX[0] + 0.05
             self._text(slide, SLIDE_W - MARGIN - 3.9, under, 3.8, BODY_BOTTOM - under,
                        [Block("", [t("app.disclaimer", lang)], bullets=False)], sizes=(12,),
@@ -618,7 +618,7 @@ class _Slides:
         width = SLIDE_W - 2 * MARGIN
         pic = slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP),
                                        width=Inches(width))
-        pic._element.nvPicPr.cNvPr.set("descr", alt)  # noqa: SLF001 - alt text
+        pic._element.nvPicPr.cNvPr.set("descr", alt)
         top = BODY_TOP + width * TIMELINE_PX[1] / TIMELINE_PX[0] + 0.05
         self._text(slide, MARGIN, top, width, BODY_BOTTOM - top,
                    [Block("", [timeline_key(lang)], bullets=False)], sizes=(12,), name="Key")

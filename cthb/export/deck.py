@@ -284,7 +284,8 @@ def build_deck(facts: Facts, slides: Sequence[DeckSlide], as_of: date, lang: str
 
 
 def _blank(prs: Deck) -> Slide:
-    return prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": a real title placeholder
+    slide: Slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": a real title
+    return slide
 
 
 def _place_title(slide: Slide, text: str, top: Length = TITLE_TOP,
@@ -381,7 +382,7 @@ def _chart_slide(prs: Deck, slide_item: DeckSlide, as_of: date, facts: Facts, la
                                    height=Emu(height))
     # Alt text: PowerPoint reads it from the picture's cNvPr "descr" attribute.
     # python-pptx has no public API for it (SLF001); its stubs type the child loosely.
-    c_nv_pr = pic._element.nvPicPr.cNvPr  # type: ignore[union-attr]  # noqa: SLF001
+    c_nv_pr = pic._element.nvPicPr.cNvPr  # type: ignore[union-attr]
     c_nv_pr.set("descr", result.alt_text or result.title)
     c_nv_pr.set("title", result.title)
     _text(slide, MARGIN, bottom, width, footer_h, lines, FOOTER_PT, GREY, space_after=2,

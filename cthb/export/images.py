@@ -80,7 +80,7 @@ def find_chromium() -> str | None:
 
     try:
         found = Chromium.find_browser(skip_local=False)
-    except Exception:  # noqa: BLE001 - a broken lookup means "not available", not a crash
+    except Exception:
         return None
     # choreographer returns BROWSER_PATH unchecked; a stale setting must not pass as found.
     if found and os.path.isfile(found) and os.access(found, os.X_OK):
@@ -166,7 +166,7 @@ class _Renderer:
         with self.lock:
             try:
                 cold = self.start_locked()
-            except Exception as exc:  # noqa: BLE001 - Chromium that cannot start: one error type
+            except Exception as exc:
                 raise ExportError(f"the renderer could not start Chromium: {exc}") from exc
             assert self.loop is not None
             started = time.perf_counter()
@@ -280,7 +280,7 @@ def render_html(spec: FigureSpec) -> bytes:
     fetches the ones missing there, so defining that object before plotly.js loads inlines them.
     A base map not in static/topojson (another scope) would be looked up in ./topojson/.
     """
-    html = pio.to_html(spec, include_plotlyjs=True, full_html=True, validate=False,
+    html: str = pio.to_html(spec, include_plotlyjs=True, full_html=True, validate=False,
                        config={"topojsonURL": HTML_TOPOJSON_URL, "displaylogo": False,
                                "responsive": True})
     assets = {name: json.loads(path.read_text(encoding="utf-8"))

@@ -104,8 +104,9 @@ def _filters_text(meta: TableMeta) -> str:
     return "; ".join(f"{k} = {v}" for k, v in meta.filters.items())
 
 
-def to_csv_bytes(df: pd.DataFrame, meta: TableMeta | None = None) -> bytes:
-    """The table alone, as RFC 4180 CSV (see the module docstring). `meta` is not written
+def to_csv_bytes(df: pd.DataFrame, _meta: TableMeta | None = None) -> bytes:
+    """The table alone, as RFC 4180 CSV (see the module docstring). `_meta` keeps the XLSX
+    writer's signature; the metadata is not written
     into the file: it goes into the zip's datapackage.json or the XLSX's About sheet."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")

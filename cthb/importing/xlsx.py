@@ -56,7 +56,7 @@ def read_xlsx(raw: bytes, name: str, table: str | None) -> tuple[list[ImportRow]
         # data_only=False: a formula cell comes back as its "=..." text, which validation
         # rejects as formula injection instead of trusting a cached result.
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, said in one line
+    except Exception as exc:
         return [], [file_problem(name, f"not a readable XLSX workbook ({one_line(exc)})")]
     try:
         return _read_sheets(wb, name, table)
@@ -88,7 +88,7 @@ def check_archive(raw: bytes, name: str) -> Problem | None:
         for part in parts:
             try:
                 content = archive.read(part)
-            except Exception as exc:  # noqa: BLE001 - bad CRC, bad compression, ...
+            except Exception as exc:
                 return file_problem(name, f"not a readable XLSX workbook ({part.filename!r}: "
                                           f"{one_line(exc)})")
             if part.filename.endswith((".xml", ".rels")) and any(
@@ -120,7 +120,7 @@ def _read_sheets(wb: Any, name: str, table: str | None) -> tuple[list[ImportRow]
             continue
         try:
             read = _sheet_cells(ws, where, MAX_IMPORT_ROWS - len(rows))
-        except Exception as exc:  # noqa: BLE001 - malformed sheet XML: one line, no traceback
+        except Exception as exc:
             return [], [file_problem(where, f"the sheet cannot be read ({one_line(exc)})")]
         if isinstance(read, Problem):
             return [], [read]

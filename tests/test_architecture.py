@@ -1,0 +1,129 @@
+"""The layers, read from the code itself: `cthb` has no import cycle (lazy imports inside
+functions count too: a cycle that only runs later is still one), only `cthb.webapp` draws with
+Streamlit, and pages never open the database."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "cthb"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(source: str, this: str, is_package: bool, known: set[str]) -> set[str]:
+    """The modules of `known` that the module `this` (its source text) imports, anywhere."""
+    package = this if is_package else this.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join([*parts, base] if base else parts)
+            # "from cthb import views" imports the module cthb.views, not only the package.
+            found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                         for alias in node.names)
+    return {m for m in found if m in known and m != this}
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    known = set(files)
+    return {name: imported_modules(path.read_text(encoding="utf-8"), name,
+                                   path.name == "__init__.py", known)
+            for name, path in files.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_checker_sees_a_cycle() -> None:
+    # The check itself can fail: a two-module loop and a three-module loop are found.
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_the_checker_reads_every_import_form() -> None:
+    known = {"cthb", "cthb.store", "cthb.views", "cthb.export", "cthb.export.tables"}
+    source = ("from cthb import views\nimport cthb.store\n"
+              "def later():\n    from .tables import x\n")
+    assert imported_modules(source, "cthb.export.probe", False, known) == {
+        "cthb.views", "cthb.store", "cthb.export.tables"}
+    assert imported_modules("from . import tables\n", "cthb.export", True, known) == {
+        "cthb.export.tables"}
+
+
+def test_cthb_has_no_import_cycle() -> None:
+    graph = import_graph()
+    assert len(graph) > 40 and graph["cthb.webapp"], "the graph was not read"
+    assert cycles(graph) == []
+
+
+def top_imports(source: str) -> set[str]:
+    """Every module name a source imports (absolute imports only), anywhere in it."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_only_webapp_draws_with_streamlit() -> None:
+    """Pure modules stay testable without a Streamlit run. The CLI's `serve` only starts the
+    server (streamlit.web), which is not drawing."""
+    drawing = sorted(module_name(p) for p in PACKAGE.rglob("*.py")
+                     if any(m == "streamlit" or (m.startswith("streamlit.")
+                                                 and not m.startswith("streamlit.web"))
+                            for m in top_imports(p.read_text(encoding="utf-8"))))
+    assert drawing == ["cthb.webapp"], drawing
+
+
+def test_pages_never_open_the_database() -> None:
+    for page in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        imports = top_imports(page.read_text(encoding="utf-8"))
+        assert "cthb" in " ".join(imports), f"{page.name}: imports not read"
+        assert not {"duckdb", "cthb.store", "cthb.importer", "cthb.importing"} & imports, page.name
