@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cthb.charts import catalog  # noqa: E402
-from cthb.charts.catalog import ChartParams  # noqa: E402
-from cthb.export import deck, images  # noqa: E402
-from cthb.facts import current_facts  # noqa: E402
+from cthb.charts import catalog
+from cthb.charts.catalog import ChartParams
+from cthb.export import deck, images
+from cthb.facts import current_facts
 
 AS_OF = date(2007, 11, 13)
 

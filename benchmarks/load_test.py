@@ -145,7 +145,7 @@ async def user(context: Any, base: str, view: str, seed: int, deadline: float,
             phase.started += 1
             try:
                 seconds = await open_view(page, view_url(base, view, rng), view)
-            except Exception as exc:  # noqa: BLE001 - any failure of a view is an error
+            except Exception as exc:
                 phase.errors.append(f"session {seed} {view}: {type(exc).__name__}: "
                                     f"{str(exc)[:160]}")
                 continue

@@ -12,7 +12,7 @@ import streamlit as st
 # Streamlit puts the script's folder on the path, not the project; and it serves static files
 # from beside the script, so bench_map.py runs a copy of this page next to a copy of static/.
 sys.path.insert(0, os.environ.get("CTHB_PROJECT_ROOT", str(Path(__file__).resolve().parent.parent)))
-from cthb.webapp import PLOTLY_CONFIG  # noqa: E402
+from cthb.webapp import PLOTLY_CONFIG
 
 FIGURE = Path(os.environ.get("CTHB_BENCH_FIGURE", "build/bench/map_figure.json"))
 

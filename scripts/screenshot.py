@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser_support import launch_browser, running_app, wait_for_app  # noqa: E402
+from tests.browser_support import launch_browser, running_app, wait_for_app
 
 
 def main() -> int:
