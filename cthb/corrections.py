@@ -24,10 +24,9 @@ from pathlib import Path
 
 from cthb import schema
 from cthb.facts import Facts
+from cthb.importing.rows import CHANGE_COLUMN, CHANGES
 from cthb.validate import Problem, parse_rows
 
-CHANGE_COLUMN = "change"
-CHANGES = ("add", "replace")
 # The tables a delegation may correct from the profile page (plus `sources`, always written).
 CORRECTABLE = ("treaty_actions", "status_observations", "structures", "survey_responses",
                "memberships")

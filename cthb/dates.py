@@ -11,6 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+# Dates the product refers to by name.
+FIRST_DATE = date(2000, 12, 12)  # UNTOC and the Palermo Protocol opened for signature
+REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report (the seed data)
+COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
+
 _FULL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _YEAR = re.compile(r"([0-9]{4})")

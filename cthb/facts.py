@@ -18,6 +18,9 @@ from cthb import schema
 from cthb.dates import PartialDate, parse_partial
 
 Record = dict[str, Any]
+# The filter groups of the maps and gap charts: EU or Council of Europe members on the date,
+# and States hosting an OSCE field operation on it.
+GROUPS: tuple[str, ...] = ("EU", "COE", "FIELD_OPS")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,16 @@ class Facts:
         if rec is None:
             return schema.NON_STATE_AREAS.get(iso3, iso3)
         return str(rec.get(f"name_{lang}") or rec["name_en"])
+
+    def in_group(self, iso3: str, group: str | None, on: date) -> bool:
+        """Whether a State belongs to a filter group (GROUPS) on `on`; no group: every State."""
+        if not group:
+            return True
+        if group in ("EU", "COE"):
+            return self.is_member(iso3, group, on)
+        if group == "FIELD_OPS":
+            return bool(self.field_operations_on(iso3, on))
+        raise ValueError(f"unknown group {group!r}")
 
     def is_member(self, iso3: str, organisation: str, on: date) -> bool:
         return any(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import copy
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -38,7 +37,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
-GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
+from cthb.paths import GEO_DIR
 
 DISCLAIMER = (
     "The boundaries and names shown and the designations used on this map do not imply "

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cthb import geo
+from cthb import geo, paths
 from cthb.validate import Problem
 
 STATES_FILE = "osce_states.geojson"
@@ -23,7 +23,7 @@ OTHER_IDS = (geo.KOSOVO_ID, geo.CONTEXT_ID)
 
 def geo_dir(data_dir: Path) -> Path:
     """The geometry next to the facts (data/geo/), else the project's own."""
-    return data_dir / "geo" if (data_dir / "geo").is_dir() else geo.GEO_DIR
+    return data_dir / "geo" if (data_dir / "geo").is_dir() else paths.GEO_DIR
 
 
 def participating(data_dir: Path) -> set[str]:

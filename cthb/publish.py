@@ -32,13 +32,14 @@ from plotly.offline import get_plotlyjs
 
 from cthb import dataset, paths, viewcache, views
 from cthb.charts import map as mapchart
+from cthb.dates import REPORT_DATE
 from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.profile import fold
 from cthb.sources import source_refs, source_text
 
-REPORT_DATE = date(2007, 11, 13)
-MAP_INDICATORS = tuple(i for i in mapchart.MAP_INDICATORS if i != "COE197_IN_FORCE")
+# The maps the static edition publishes (in force is the same map as party, by its own date).
+PUBLISHED_MAPS = tuple(i for i in mapchart.MAP_INDICATORS if i != "COE197_IN_FORCE")
 TOPOJSON_FOLDER = "assets/topojson/"  # only a fallback: basemaps.js preloads every base map
 STYLE = """body{font-family:"Source Sans Pro",Helvetica,Arial,sans-serif;margin:0;color:#1f2a36}
 header{background:#0b3c6b;color:#fff;padding:.6em 1.2em}header a{color:#fff;margin-right:1.2em}
@@ -222,7 +223,7 @@ def publish(facts: Facts, out: Path, *, today: date | None = None, lang: str = "
         return target
 
     maps: dict[str, dict[date, str]] = {}
-    for indicator in MAP_INDICATORS:
+    for indicator in PUBLISHED_MAPS:
         for on in sorted({today, REPORT_DATE}):
             rel = f"maps/{indicator}-{on.isoformat()}.html"
             write(rel, map_page(facts, indicator, on, lang))

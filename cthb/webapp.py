@@ -19,7 +19,7 @@ import streamlit as st
 
 from cthb import current, paths, viewcache, warmup
 from cthb.charts.catalog import ChartParams
-from cthb.dates import parse_date
+from cthb.dates import COE197_IN_FORCE_DATE, FIRST_DATE, REPORT_DATE, parse_date
 from cthb.export.tables import TableMeta
 from cthb.facts import Facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
@@ -30,9 +30,6 @@ from cthb.validate import ValidationError
 if TYPE_CHECKING:
     from cthb.export.deck import DeckSlide
 
-REPORT_DATE = date(2007, 11, 13)  # the Special Representative's 2007 report
-COE197_IN_FORCE_DATE = date(2008, 2, 1)  # CETS 197 entered into force
-FIRST_DATE = date(2000, 12, 12)  # UNTOC opened for signature
 # plotly.js loads its base map from here instead of its CDN (see .streamlit/config.toml).
 # No camera button: it would save the picture without its title, date and sources; the
 # Download menu under every chart gives the sourced files.
@@ -126,7 +123,7 @@ def param_select(label: str, name: str, options: list[str], default: str,
 def region_group_filters(lang: str, key_prefix: str) -> tuple[str | None, str | None]:
     """The region and group (EU, CoE, field-operation hosts) filters shared by the gaps and
     survey pages, side by side and kept in the URL. None means "all"."""
-    from cthb.charts.gaps import GROUPS
+    from cthb.facts import GROUPS
     from cthb.schema import REGIONS
 
     cols = st.columns(2)

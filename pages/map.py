@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cthb import viewcache, views
+from cthb import geo, viewcache, views
 from cthb.charts import map as mapchart
 from cthb.export.tables import localise_frame
+from cthb.facts import GROUPS
 from cthb.i18n import t
 from cthb.webapp import (
     as_of_control,
@@ -39,9 +40,9 @@ indicator = param_select(t("map.indicator", lang), "indicator", list(mapchart.MA
 display_labels = {"map": t("map.display_map", lang), "tiles": t("map.display_tiles", lang)}
 display = param_select(t("map.display", lang), "display", ["map", "tiles"], "map",
                        display_labels.__getitem__, cols[4], "map_")
-view = param_select(t("map.view", lang), "view", list(mapchart.VIEWS), mapchart.DEFAULT_VIEW,
+view = param_select(t("map.view", lang), "view", list(geo.VIEWS), mapchart.DEFAULT_VIEW,
                     lambda v: t(f"map.view_{v}", lang), cols[1], "map_")
-group = param_select(t("map.filter", lang), "filter", [ALL, *mapchart.GROUPS], ALL,
+group = param_select(t("map.filter", lang), "filter", [ALL, *GROUPS], ALL,
                      lambda g: t("map.filter_all", lang) if g == ALL else t(f"map.group_{g}", lang),
                      cols[2], "map_")
 compare_to = compare_date_control(lang, cols[3])

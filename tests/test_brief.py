@@ -14,6 +14,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import pptx.presentation
 import pytest
 from pptx import Presentation
 from pptx.util import Inches
@@ -87,8 +88,8 @@ def test_pdf_says_state_date_points_and_sources(facts: Facts, tmp_path: Path, is
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(brief_mod, "FONT_DIR", tmp_path)
-    monkeypatch.setattr(brief_mod, "FONT_FILES", {"NoSuchFont": "NoSuchFont.ttf"})
+    monkeypatch.setattr(brief_mod.textfit, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(brief_mod, "PDF_FONTS", {"NoSuchFont": "NoSuchFont.ttf"})
     with pytest.raises(BriefError, match="fonts-dejavu-core"):
         brief_mod.register_fonts()
 
@@ -100,7 +101,8 @@ def _deck_text(prs: object) -> str:
                      if sh.has_text_frame or sh.has_table)
 
 
-def _check_deck(data: bytes, facts: Facts, iso3: str, on: date, lang: str) -> Presentation:
+def _check_deck(data: bytes, facts: Facts, iso3: str, on: date, lang: str
+                ) -> pptx.presentation.Presentation:
     prs = Presentation(io.BytesIO(data))
     assert 4 <= len(prs.slides) <= 6
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
@@ -122,7 +124,9 @@ def _check_deck(data: bytes, facts: Facts, iso3: str, on: date, lang: str) -> Pr
 
 
 @pytest.fixture(scope="module")
-def brief_images(facts: Facts, export_server: None) -> dict[str, list[tuple[bytes, str]]]:
+def brief_images(facts: Facts,
+                 export_server: None,  # noqa: ARG001 - its side effect: the renderer
+                 ) -> dict[str, list[tuple[bytes, str]]]:
     return {iso3: chart_images(facts, iso3, TODAY_CASE, "en") for iso3 in THREE}
 
 
@@ -185,7 +189,7 @@ def test_sources_slide_lists_what_fits_and_the_notes_have_all(facts: Facts) -> N
     assert all(r.url in notes for r in profile.references if r.url)
 
 
-def test_cli_brief(facts: Facts, tmp_path: Path, real_db: Path,
+def test_cli_brief(tmp_path: Path, real_db: Path,
                    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from cthb.cli import main
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import shape
 
-from cthb import geo
+from cthb import geo, paths
 from cthb.facts import Facts
 
 OSCE_ISO3 = {
@@ -112,7 +114,8 @@ def test_microstate_markers_inside_their_state() -> None:
     assert sorted(pts["iso3"]) == sorted(geo.MICROSTATES)
     for row in pts.itertuples():
         p = shapely.Point(row.lon, row.lat)
-        assert g[row.iso3].distance(p) <= 0.1, row.iso3
+        iso3 = cast(str, row.iso3)  # pandas types a row's field as any scalar
+        assert g[iso3].distance(p) <= 0.1, iso3
 
 
 def test_label_points_inside_their_state() -> None:
@@ -120,7 +123,8 @@ def test_label_points_inside_their_state() -> None:
     pts = geo.label_points()
     assert set(pts["iso3"]) == OSCE_ISO3
     for row in pts.itertuples():
-        assert g[row.iso3].distance(shapely.Point(row.lon, row.lat)) <= 0.1, row.iso3
+        iso3 = cast(str, row.iso3)  # pandas types a row's field as any scalar
+        assert g[iso3].distance(shapely.Point(row.lon, row.lat)) <= 0.1, iso3
 
 
 def test_tiles_one_cell_per_state() -> None:
@@ -132,8 +136,8 @@ def test_tiles_one_cell_per_state() -> None:
 
 
 def test_files_small() -> None:
-    assert (geo.GEO_DIR / "osce_states.geojson").stat().st_size <= 400_000
-    assert (geo.GEO_DIR / "other_areas.geojson").stat().st_size <= 150_000
+    assert (paths.GEO_DIR / "osce_states.geojson").stat().st_size <= 400_000
+    assert (paths.GEO_DIR / "other_areas.geojson").stat().st_size <= 150_000
 
 
 def test_context_is_one_feature_and_misses_states() -> None:
@@ -153,7 +157,7 @@ def test_views_are_complete() -> None:
     for view in geo.VIEWS:
         layout = geo.view_layout(view)
         assert list(layout) == geo.view_subplots(view)
-        assert list(layout)[0] == "geo"
+        assert next(iter(layout)) == "geo"
         drawn = [a3 for key in layout for a3 in geo.subplot_states(view, key)]
         assert sorted(drawn) == sorted(OSCE_ISO3), view  # every State once per view
 
@@ -202,7 +206,7 @@ def test_every_map_carries_the_disclaimer_and_kosovo_note(facts: Facts, lang: st
 
 def test_region_views_frame_their_states() -> None:
     # data/states.csv assigns each State a region; a view framed for a region must show it.
-    states = pd.read_csv(geo.GEO_DIR.parent / "states.csv", usecols=["iso3", "region"])
+    states = pd.read_csv(paths.GEO_DIR.parent / "states.csv", usecols=["iso3", "region"])
     region_of = dict(zip(states["iso3"], states["region"], strict=True))
     pts = geo.label_points().set_index("iso3")
     assert set(geo.VIEW_REGIONS) == set(geo.VIEWS)

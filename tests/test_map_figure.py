@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import plotly.graph_objects as go
 import pytest
@@ -14,7 +14,7 @@ from cthb import geo
 from cthb.charts import map as mapchart
 from cthb.charts.catalog import ChartParams, load_all
 from cthb.charts.style import CHANGED_OUTLINE, STATUS_COLOURS, UNKNOWN_GREY
-from cthb.facts import Facts
+from cthb.facts import GROUPS, Facts
 from cthb.i18n import t
 from cthb.indicators import gap_frame, indicator_frame, status_counts
 from cthb.status import treaty_status_of
@@ -154,13 +154,14 @@ def test_gaps_counts_from_gap_frame(facts: Facts) -> None:
     # The unknown count is in the hover.
     hover = {a3: text for tr in _status_traces(result.figure)
              for a3, text in zip(tr.locations, tr.text, strict=True)}
-    assert f"{g.at['RUS', 'unknowns']} unknown" in hover["RUS"]
+    unknowns = cast(SupportsInt, g.at["RUS", "unknowns"])  # a count; pandas: any scalar
+    assert f"{int(unknowns)} unknown" in hover["RUS"]
     assert result.source_ids
 
 
 def test_no_trace_uses_a_cdn_location_mode(facts: Facts) -> None:
     for chart in ("map", "tiles"):
-        for view in mapchart.VIEWS:
+        for view in geo.VIEWS:
             fig = _build(facts, chart, as_of=LATEST, indicator="NRM", view=view).figure
             for tr in fig.data:
                 if tr.type == "choropleth":
@@ -193,6 +194,7 @@ def test_hover_names_status_evidence_and_source_in_the_language(facts: Facts) ->
     assert facts.state_name("DEU", "ru") in hover["DEU"]
     assert t("status.party", "ru") in hover["DEU"]
     s = treaty_status_of(facts, "DEU", "UNTOC", REPORT)
+    assert s.decided_by is not None  # Germany's status on the report date rests on evidence
     assert str(s.decided_by.on) in hover["DEU"]
     assert s.source_id in hover["DEU"]
 
@@ -225,11 +227,11 @@ def test_compare_mode_outlines_changes_and_lists_them(facts: Facts) -> None:
     assert all(tr.marker.line.color != CHANGED_OUTLINE for tr in _status_traces(plain.figure))
 
 
-@pytest.mark.parametrize("group", mapchart.GROUPS)
+@pytest.mark.parametrize("group", GROUPS)
 def test_filters_fade_the_other_states(facts: Facts, group: str) -> None:
     fig = _build(facts, as_of=LATEST, indicator="COE197", group=group).figure
     members = {a3 for a3 in facts.participating_states(LATEST)
-               if mapchart.in_group(facts, a3, group, LATEST)}
+               if facts.in_group(a3, group, LATEST)}
     assert 0 < len(members) < 57
     full = {a3 for tr in _status_traces(fig) if tr.marker.opacity == 1 for a3 in tr.locations}
     faded = {a3 for tr in _status_traces(fig) if tr.marker.opacity < 1 for a3 in tr.locations}
@@ -238,11 +240,11 @@ def test_filters_fade_the_other_states(facts: Facts, group: str) -> None:
 
 
 def test_eu_members_2007(facts: Facts) -> None:
-    assert sum(mapchart.in_group(facts, a3, "EU", REPORT)
+    assert sum(facts.in_group(a3, "EU", REPORT)
                for a3 in facts.participating_states(REPORT)) == 27
 
 
-@pytest.mark.parametrize("view", mapchart.VIEWS)
+@pytest.mark.parametrize("view", geo.VIEWS)
 def test_every_view_builds_with_its_subplots(facts: Facts, view: str) -> None:
     fig = _build(facts, as_of=REPORT, indicator="NR", view=view).figure
     layout = fig.layout.to_plotly_json()
@@ -263,7 +265,7 @@ def test_tiles_one_square_per_state_with_readable_labels(facts: Facts) -> None:
     fig = _build(facts, "tiles", as_of=LATEST, indicator="NR").figure
     gj_ids = {f["id"] for tr in _status_traces(fig) for f in tr.geojson["features"]}
     assert gj_ids == set(_drawn_states(fig)) == set(geo.state_ids())
-    labels = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text"][0]
+    labels = next(tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text")
     assert sorted(labels.text) == sorted(geo.state_ids())
     fill = {a3: tr.colorscale[0][1] for tr in _status_traces(fig) for a3 in tr.locations}
     for a3, colour in zip(labels.text, labels.textfont.color, strict=True):

@@ -25,35 +25,26 @@ from cthb.charts.style import (
     UNKNOWN_GREY,
     frame_figure,
     phone_default,
+    text_colour,
 )
+from cthb.dates import FIRST_DATE, REPORT_DATE
 from cthb.facts import Facts
 from cthb.i18n import format_day, indicator_label, region_label, status_label, t
 from cthb.indicators import GAP_INDICATORS, INDICATORS, matrix_frame
 from cthb.safe_text import plotly_literal
+from cthb.schema import TREATIES
 from cthb.sources import cite
 
 # The indicators of the gap charts, in reading order: treaties, structures, the survey.
 GAP_CHART_INDICATORS = ("UNTOC", "PALERMO", "COE197", "NCM", "NAP", "NR", "NRM", "SURVEY")
-TREATIES = ("UNTOC", "PALERMO", "COE197")
-GROUPS = ("EU", "COE", "FIELD_OPS")
 # Okabe-Ito hues, one per treaty: they must not look like statuses (blue = party elsewhere).
 TREATY_COLOURS = {"UNTOC": "#0072B2", "PALERMO": "#D55E00", "COE197": "#009E73"}
 # Where the "in force" label sits beside its marker: UNTOC and the Protocol entered into force
 # three months apart, so their labels go on opposite sides.
 EIF_LABEL_POSITION = {"UNTOC": "top left", "PALERMO": "bottom right", "COE197": "top left"}
-REPORT_DATE = date(2007, 11, 13)
-FIRST_DATE = date(2000, 12, 12)  # UNTOC and the Palermo Protocol opened for signature
 
 
 # --- shared helpers (also used by cthb.charts.survey) --------------------------------------
-
-
-def in_group(facts: Facts, iso3: str, group: str | None, on: date) -> bool:
-    if not group:
-        return True
-    if group == "FIELD_OPS":
-        return bool(facts.field_operations_on(iso3, on))
-    return facts.is_member(iso3, group, on)
 
 
 def selected_states(facts: Facts, on: date, region: str | None = None,
@@ -61,7 +52,7 @@ def selected_states(facts: Facts, on: date, region: str | None = None,
     """The participating States on `on` that pass the region and group filters."""
     return [i for i in facts.participating_states(on)
             if (not region or facts.states[i]["region"] == region)
-            and in_group(facts, i, group, on)]
+            and facts.in_group(i, group, on)]
 
 
 def filters_text(region: str | None, group: str | None, lang: str) -> str:
@@ -103,13 +94,6 @@ def _shorten(text: str, width: int) -> str:
 
 def short_indicator(indicator: str, lang: str) -> str:
     return t(f"indicator_short.{indicator}", lang)
-
-
-def text_colour(fill: str) -> str:
-    """Black or white text, whichever reads better on `fill` (by relative luminance)."""
-    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#222222" if lum > 0.5 else "#ffffff"
 
 
 # --- (a) status counts per indicator -------------------------------------------------------
@@ -435,7 +419,7 @@ def timeline_frame(facts: Facts, until: date, region: str | None = None,
                 if group:
                     key = (iso3, d)
                     if key not in group_cache:
-                        group_cache[key] = in_group(facts, iso3, group, d)
+                        group_cache[key] = facts.in_group(iso3, group, d)
                     if not group_cache[key]:
                         continue
                 bucket = facts.states[iso3]["region"] if split_by_region else ""

@@ -30,6 +30,8 @@ from cthb.charts.style import (
     STATUS_COLOURS,
     UNKNOWN_GREY,
     frame_figure,
+    luminance,
+    text_colour,
 )
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, status_label, t
@@ -47,8 +49,6 @@ from cthb.sources import cite
 # webapp.PLOTLY_CONFIG.
 
 MAP_INDICATORS: tuple[str, ...] = (*INDICATORS, "GAPS")
-GROUPS: tuple[str, ...] = ("EU", "COE", "FIELD_OPS")
-VIEWS: tuple[str, ...] = tuple(geo.VIEWS)
 DEFAULT_VIEW = "osce"
 DEFAULT_INDICATOR = "UNTOC"
 
@@ -86,22 +86,6 @@ def category_label(indicator: str, category: str, lang: str) -> str:
     if indicator == "GAPS" and category != "unknown":
         return t("map.gaps_1" if category == "1" else "map.gaps_n", lang, n=category)
     return status_label(category, lang)
-
-
-def luminance(fill: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour (0 black .. 1 white)."""
-    r, g, b = (int(fill.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
-
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-
-
-def text_colour(fill: str) -> str:
-    """Black or white, whichever contrasts more with `fill`."""
-    # Contrast with black (L+0.05)/0.05 equals that with white 1.05/(L+0.05) at L ~0.18.
-    return "#111111" if luminance(fill) > 0.18 else "#ffffff"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,17 +141,6 @@ def _gap_detail(row: Any, lang: str) -> str:
     return text
 
 
-def in_group(facts: Facts, iso3: str, group: str | None, on: date) -> bool:
-    """Whether a State belongs to the filter group on `on` (no group: every State)."""
-    if not group:
-        return True
-    if group in ("EU", "COE"):
-        return facts.is_member(iso3, group, on)
-    if group == "FIELD_OPS":
-        return bool(facts.field_operations_on(iso3, on))
-    raise ValueError(f"unknown group {group!r}")
-
-
 def map_frame(facts: Facts, params: ChartParams) -> pd.DataFrame:
     """The numbers behind a map or tile grid: status on `as_of`, the filter, and with
     `compare_to` the status on that date and whether it changed."""
@@ -175,7 +148,7 @@ def map_frame(facts: Facts, params: ChartParams) -> pd.DataFrame:
     df = status_frame(facts, indicator, params.as_of, params.lang)
     df.insert(4, "status_label", [category_label(indicator, s, params.lang)
                                   for s in df["status"]])
-    df["in_group"] = [in_group(facts, a3, params.group, params.as_of) for a3 in df["iso3"]]
+    df["in_group"] = [facts.in_group(a3, params.group, params.as_of) for a3 in df["iso3"]]
     if params.compare_to is not None:
         before = status_frame(facts, indicator, params.compare_to, params.lang)
         by_iso = dict(zip(before["iso3"], before["status"], strict=True))

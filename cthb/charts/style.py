@@ -67,6 +67,22 @@ TEXT_COLOUR = "#222222"
 EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
 
 
+def luminance(fill: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour (0 black .. 1 white)."""
+    r, g, b = (int(fill.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with `fill`."""
+    # Contrast with black (L+0.05)/0.05 equals that with white 1.05/(L+0.05) at L ~0.18.
+    return "#111111" if luminance(fill) > 0.18 else "#ffffff"
+
+
 def frame_figure(fig: go.Figure, title: str, subtitle: str, source: str,
                  height: int | None = None) -> go.Figure:
     """Put title, subtitle (as-of date, filters) and source line inside the figure itself.

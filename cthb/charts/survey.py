@@ -22,16 +22,14 @@ from cthb.charts.gaps import (
     short_indicator,
     source_line,
     subtitle,
-    text_colour,
 )
-from cthb.charts.style import STATUS_COLOURS, frame_figure, phone_default
+from cthb.charts.style import STATUS_COLOURS, frame_figure, phone_default, text_colour
 from cthb.facts import Facts
 from cthb.i18n import format_day, region_label, status_label, t
 from cthb.indicators import DEFAULT_SURVEY, matrix_frame
 from cthb.safe_text import plotly_literal
 
 FIELD_OPS_SURVEY = "sr-2007-fo"
-STRUCTURES = ("NCM", "NAP", "NR", "NRM")
 
 
 def survey_date(facts: Facts, as_of: date, survey_id: str = DEFAULT_SURVEY) -> date:
@@ -122,11 +120,11 @@ def crosstab_frame(facts: Facts, on: date, lang: str = "en", region: str | None 
     """Per structure and structure status: how many States answered the survey, did not, or
     are unknown. Both statuses are taken on the same date `on`."""
     states = set(selected_states(facts, on, region, group))
-    m = matrix_frame(facts, on, lang, (*STRUCTURES, "SURVEY"))
+    m = matrix_frame(facts, on, lang, (*schema.STRUCTURE_KINDS, "SURVEY"))
     m = m[m["iso3"].isin(states)]
     survey = m[m["indicator"] == "SURVEY"].set_index("iso3")["status"]
     rows = []
-    for ind in STRUCTURES:
+    for ind in schema.STRUCTURE_KINDS:
         sub = m[m["indicator"] == ind]
         for s in st.STRUCTURE_STATUSES:
             who = sub[sub["status"] == s]["iso3"]
@@ -171,7 +169,7 @@ def build_survey_crosstab(facts: Facts, params: ChartParams) -> ChartResult:
     title = t("survey.crosstab_title", lang)
     sub_text = subtitle(on, n_states, params.region, params.group, lang,
                         t("survey.crosstab_note", lang))
-    m = matrix_frame(facts, on, lang, (*STRUCTURES, "SURVEY"))
+    m = matrix_frame(facts, on, lang, (*schema.STRUCTURE_KINDS, "SURVEY"))
     source_ids = [s for s in m["source_id"] if s]
     frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
     fig.update_layout(margin={"t": 140, "b": 125, "l": 230, "r": 30})

@@ -17,19 +17,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape
 
 from cthb.export import textfit
-from cthb.export.textfit import Para
+from cthb.export.textfit import SLIDE_MARGIN_IN, TEXT_INSET_IN, Para
 from cthb.facts import Facts
 from cthb.i18n import t
 from cthb.profile import Profile, state_profile
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf"}
+# The PDF's fonts: the ones textfit measures with, so the PDF wraps where it was measured.
+PDF_FONTS = {"DejaVuSans": textfit.FONT_FILES[False], "DejaVuSans-Bold": textfit.FONT_FILES[True]}
 
 
 class BriefError(RuntimeError):
@@ -107,10 +106,10 @@ def register_fonts() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    for name, filename in FONT_FILES.items():
+    for name, filename in PDF_FONTS.items():
         if name in pdfmetrics.getRegisteredFontNames():
             continue
-        path = FONT_DIR / filename
+        path = textfit.FONT_DIR / filename
         if not path.exists():
             raise BriefError(f"font file {path} is missing: install Debian's fonts-dejavu-core "
                              "(apt-get install fonts-dejavu-core) to make PDF briefs")
@@ -267,12 +266,10 @@ def _reference_paragraph(ref: Any, style: Any) -> Any:
 # --- PowerPoint ----------------------------------------------------------------------------
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
-MARGIN = 0.5
 BODY_TOP, BODY_BOTTOM = 1.3, 6.95
 FOOTER_TOP = 7.0
 MIN_PT = 12  # the smallest type on any slide
 SIZES = (16, 15, 14, 13, 12)
-INSET = 0.08  # inches of padding inside text boxes and table cells
 TIMELINE_PX = (1230, 420)  # drawn at 100 px per inch of the slide
 LOCATOR_PX = (380, 260)
 
@@ -383,15 +380,16 @@ def blocks_height(blocks: list[Block], width_in: float, size: int, lang: str) ->
     """Inches the blocks take at `size`, with nothing cut."""
     paras = _paras(blocks, [len(b.lines) for b in blocks], lang)
     # A hair more than measured, so the same measure in fit_blocks cannot round it away.
-    return textfit.paras_height(paras, (width_in - 2 * INSET) * 72, size) / 72 + 2 * INSET + 0.02
+    pad = 2 * TEXT_INSET_IN
+    return textfit.paras_height(paras, (width_in - pad) * 72, size) / 72 + pad + 0.02
 
 
 def fit_blocks(blocks: list[Block], width_in: float, height_in: float, lang: str,
                sizes: tuple[int, ...] = SIZES) -> tuple[int, list[Para]]:
     """The largest size at which the blocks fit the box; at the smallest size, the longest
     blocks lose lines from the end (the PDF brief has them all)."""
-    width_pt = (width_in - 2 * INSET) * 72
-    height_pt = (height_in - 2 * INSET) * 72
+    width_pt = (width_in - 2 * TEXT_INSET_IN) * 72
+    height_pt = (height_in - 2 * TEXT_INSET_IN) * 72
     limits = [len(b.lines) for b in blocks]
     for size in sizes:
         paras = _paras(blocks, limits, lang)
@@ -409,7 +407,7 @@ def fit_blocks(blocks: list[Block], width_in: float, height_in: float, lang: str
 def table_layout(header: list[str], rows: list[list[str]], width_in: float, size: float,
                  weights: list[float]) -> tuple[list[float], list[float]]:
     """Column widths (no column narrower than its longest word) and row heights, in inches."""
-    pad = 2 * INSET
+    pad = 2 * TEXT_INSET_IN
     minimum = [max([textfit.longest_word(header[j], size, True)]
                    + [textfit.longest_word(r[j], size) for r in rows]) / 72 + pad + 0.02
                for j in range(len(header))]
@@ -441,12 +439,13 @@ class _Slides:
         from pptx.dml.color import RGBColor
 
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])
-        box = self._box(slide, MARGIN, 0.25, SLIDE_W - 2 * MARGIN, 1.0, "Title")
+        box = self._box(slide, SLIDE_MARGIN_IN, 0.25, SLIDE_W - 2 * SLIDE_MARGIN_IN, 1.0, "Title")
         self._run(box.text_frame.paragraphs[0], title, 26, bold=True,
                   colour=RGBColor(0x0B, 0x3C, 0x6B))
         self._run(box.text_frame.add_paragraph(), f"{self.profile.name} · {self.as_of_text}", 14,
                   colour=RGBColor(0x55, 0x55, 0x55))
-        foot = self._box(slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, 0.4, "Footer")
+        foot = self._box(slide, SLIDE_MARGIN_IN, FOOTER_TOP, SLIDE_W - 2 * SLIDE_MARGIN_IN, 0.4,
+                         "Footer")
         self._run(foot.text_frame.paragraphs[0],
                   f"{self.as_of_text} · "
                   f"{t('brief.prepared', self.lang, version=self.profile.data_version)}",
@@ -466,7 +465,7 @@ class _Slides:
         tf.word_wrap = True
         tf.auto_size = MSO_AUTO_SIZE.NONE
         for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
-            setattr(tf, side, Inches(INSET))
+            setattr(tf, side, Inches(TEXT_INSET_IN))
         return box
 
     @staticmethod
@@ -498,7 +497,7 @@ class _Slides:
         smaller); returns its height in inches."""
         from pptx.util import Inches, Pt
 
-        width = SLIDE_W - 2 * MARGIN
+        width = SLIDE_W - 2 * SLIDE_MARGIN_IN
         chars = [200, 150, 110, 80, 60, 45]
         for size in (14, 13, 12):
             for limit in chars if trim is not None else [0]:
@@ -509,7 +508,7 @@ class _Slides:
                     break
             if sum(heights) <= height:
                 break
-        shape = slide.shapes.add_table(len(shown) + 1, len(header), Inches(MARGIN),
+        shape = slide.shapes.add_table(len(shown) + 1, len(header), Inches(SLIDE_MARGIN_IN),
                                        Inches(top), Inches(width), Inches(sum(heights)))
         shape.name = "Table"
         table = shape.table
@@ -521,7 +520,7 @@ class _Slides:
             for j, value in enumerate(row):
                 cell = table.cell(i, j)
                 for side in ("margin_left", "margin_right"):
-                    setattr(cell, side, Inches(INSET))
+                    setattr(cell, side, Inches(TEXT_INSET_IN))
                 cell.margin_top = cell.margin_bottom = Inches(0.05)
                 para = cell.text_frame.paragraphs[0]
                 self._run(para, value, size, bold=i == 0)
@@ -538,36 +537,36 @@ class _Slides:
         slide = self._slide(t("brief.title", lang, name=p.name))
         lines = ([p.header.warning] if p.header.warning else []) + p.headline
         headline = [Block("", lines, bullets=False, bold=True)]
-        head_h = blocks_height(headline, SLIDE_W - 2 * MARGIN, 14, lang)
-        self._text(slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, head_h, headline,
-                   sizes=(14,), name="Headline")
+        head_h = blocks_height(headline, SLIDE_W - 2 * SLIDE_MARGIN_IN, 14, lang)
+        self._text(slide, SLIDE_MARGIN_IN, BODY_TOP, SLIDE_W - 2 * SLIDE_MARGIN_IN, head_h,
+                   headline, sizes=(14,), name="Headline")
         top = BODY_TOP + head_h + 0.1
-        width = SLIDE_W - 2 * MARGIN - (4.1 if locator else 0)
-        self._text(slide, MARGIN, top, width, BODY_BOTTOM - top,
+        width = SLIDE_W - 2 * SLIDE_MARGIN_IN - (4.1 if locator else 0)
+        self._text(slide, SLIDE_MARGIN_IN, top, width, BODY_BOTTOM - top,
                    [Block(t("brief.points", lang), point_lines(p), t("profile.no_points", lang),
                           "meeting.more_in_pdf")], name="Points")
         if locator is not None:
             png, alt = locator
-            pic = slide.shapes.add_picture(io.BytesIO(png), Inches(SLIDE_W - MARGIN - 3.9),
+            pic = slide.shapes.add_picture(io.BytesIO(png), Inches(SLIDE_W - SLIDE_MARGIN_IN - 3.9),
                                            Inches(top + 0.1), width=Inches(3.8))
             pic._element.nvPicPr.cNvPr.set("descr", alt)
             under = top + 0.1 + 3.8 * LOCATOR_PX[1] / LOCATOR_PX[0] + 0.05
-            self._text(slide, SLIDE_W - MARGIN - 3.9, under, 3.8, BODY_BOTTOM - under,
+            self._text(slide, SLIDE_W - SLIDE_MARGIN_IN - 3.9, under, 3.8, BODY_BOTTOM - under,
                        [Block("", [t("app.disclaimer", lang)], bullets=False)], sizes=(12,),
                        name="Disclaimer")
 
     def questions_slide(self) -> None:
         p, lang = self.profile, self.lang
         slide = self._slide(t("meeting.slide_questions", lang))
-        half = (SLIDE_W - 2 * MARGIN - 0.3) / 2
+        half = (SLIDE_W - 2 * SLIDE_MARGIN_IN - 0.3) / 2
         changes = [Block(title, lines, t("meeting.no_changes", lang), "meeting.more_in_pdf")
                    for title, lines in change_blocks(p)]
-        self._text(slide, MARGIN, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
+        self._text(slide, SLIDE_MARGIN_IN, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
                    [Block(t("meeting.to_confirm", lang), confirm_lines(p),
                           t("meeting.nothing_to_confirm", lang), "meeting.more_in_pdf"),
                     Block(t("meeting.changes", lang), [], ""), *changes], name="Questions")
         engagements = engagement_lines(p)[::-1]  # the latest first: the one the room remembers
-        self._text(slide, MARGIN + half + 0.3, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
+        self._text(slide, SLIDE_MARGIN_IN + half + 0.3, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
                    [Block(t("meeting.previous_engagements", lang), engagements,
                           t("profile.no_engagements", lang), "meeting.more_in_pdf")],
                    name="Engagements")
@@ -580,7 +579,7 @@ class _Slides:
                             t("meeting.col_dates", lang), t("meeting.col_refs", lang)],
                            treaty_rows(p), [0.5, 2.0, 3.0, 0.1], trim=2)
         top = BODY_TOP + used + 0.25
-        self._text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - top,
+        self._text(slide, SLIDE_MARGIN_IN, top, SLIDE_W - 2 * SLIDE_MARGIN_IN, BODY_BOTTOM - top,
                    [Block(t("profile.monitoring", lang),
                           [_cited(p, p.monitoring.text, p.monitoring.cited)]),
                     Block(t("profile.header", lang), overview_lines(p), "",
@@ -603,7 +602,7 @@ class _Slides:
         lang = self.lang
         slide = self._slide(t("profile.timeline", lang))
         if image is None:
-            self._text(slide, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, 0.5,
+            self._text(slide, SLIDE_MARGIN_IN, BODY_TOP, SLIDE_W - 2 * SLIDE_MARGIN_IN, 0.5,
                        [Block("", [t("brief.chart_failed", lang)], bullets=False)],
                        sizes=(14, 13, 12))
             df = timeline_frame(self.profile, lang).sort_values("date").tail(10)
@@ -615,12 +614,12 @@ class _Slides:
                          t("meeting.col_refs", lang)], rows, [1.0, 1.4, 5.0, 0.6], trim=2)
             return
         png, alt = image
-        width = SLIDE_W - 2 * MARGIN
-        pic = slide.shapes.add_picture(io.BytesIO(png), Inches(MARGIN), Inches(BODY_TOP),
+        width = SLIDE_W - 2 * SLIDE_MARGIN_IN
+        pic = slide.shapes.add_picture(io.BytesIO(png), Inches(SLIDE_MARGIN_IN), Inches(BODY_TOP),
                                        width=Inches(width))
         pic._element.nvPicPr.cNvPr.set("descr", alt)
         top = BODY_TOP + width * TIMELINE_PX[1] / TIMELINE_PX[0] + 0.05
-        self._text(slide, MARGIN, top, width, BODY_BOTTOM - top,
+        self._text(slide, SLIDE_MARGIN_IN, top, width, BODY_BOTTOM - top,
                    [Block("", [timeline_key(lang)], bullets=False)], sizes=(12,), name="Key")
 
     def sources_slide(self) -> None:
@@ -629,17 +628,17 @@ class _Slides:
         # A full URL is one word wider than a column: the slide names the site, the notes
         # and the PDF brief give the address.
         lines = [textfit.cut(x, 200) for x in reference_lines(self.profile, hosts=True)]
-        half = (SLIDE_W - 2 * MARGIN - 0.3) / 2
+        half = (SLIDE_W - 2 * SLIDE_MARGIN_IN - 0.3) / 2
         height = BODY_BOTTOM - BODY_TOP
         # Fill the left column, then the right one, at 12 pt; what does not fit goes to the
         # slide notes (all of them are in the PDF brief too).
-        width_pt = (half - 2 * INSET) * 72
+        width_pt = (half - 2 * TEXT_INSET_IN) * 72
         columns: list[list[str]] = [[], []]
         k = 0
         for line in lines:
             trial = columns[k] + [line]
             if textfit.paras_height([Para(x, space_after=0.3) for x in trial], width_pt,
-                                    MIN_PT) > (height - 2 * INSET) * 72 - MIN_PT * 2:
+                                    MIN_PT) > (height - 2 * TEXT_INSET_IN) * 72 - MIN_PT * 2:
                 if k == 1:
                     break
                 k = 1
@@ -650,7 +649,7 @@ class _Slides:
             columns[1].append(t("meeting.more_sources_notes", lang, count=len(lines) - shown))
         for k, col in enumerate(columns):
             if col:
-                self._text(slide, MARGIN + k * (half + 0.3), BODY_TOP, half, height,
+                self._text(slide, SLIDE_MARGIN_IN + k * (half + 0.3), BODY_TOP, half, height,
                            [Block("", col, bullets=False)], sizes=(MIN_PT,),
                            name=f"Sources {k + 1}")
         notes = slide.notes_slide.notes_text_frame

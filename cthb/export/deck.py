@@ -36,13 +36,14 @@ from cthb.charts.catalog import ChartParams, ChartResult
 from cthb.charts.style import SOURCE_ANNOTATION
 from cthb.export import images, textfit
 from cthb.export.slidestyle import lift_fonts, wrap_legend_names
+from cthb.export.textfit import SLIDE_MARGIN_IN, TEXT_INSET_IN
 from cthb.facts import Facts
 from cthb.i18n import indicator_label, t
 from cthb.sources import ref_of, source_text
 
 SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
-MARGIN = Inches(0.5)
+SIDE_MARGIN = Inches(SLIDE_MARGIN_IN)
 TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(0.8)
 PICTURE_TOP = Inches(1.15)
 FOOTER_HEIGHT = Inches(0.75)
@@ -293,15 +294,15 @@ def _place_title(slide: Slide, text: str, top: Length = TITLE_TOP,
     # The template positions its placeholders for 4:3; set the box for 16:9 explicitly.
     shape = slide.shapes.title
     assert shape is not None  # layout 5, "Title Only", has a title placeholder
-    shape.left, shape.top = MARGIN, top
-    shape.width, shape.height = Emu(SLIDE_WIDTH - 2 * MARGIN), height
+    shape.left, shape.top = SIDE_MARGIN, top
+    shape.width, shape.height = Emu(SLIDE_WIDTH - 2 * SIDE_MARGIN), height
     frame = shape.text_frame
     frame.text = textfit.keep_dates_whole(text)
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     frame.vertical_anchor = MSO_ANCHOR.TOP
     for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
-        setattr(frame, side, Inches(INSET))
+        setattr(frame, side, Inches(TEXT_INSET_IN))
     para = frame.paragraphs[0]
     para.alignment = 1  # left
     for run in para.runs:
@@ -321,7 +322,7 @@ def _text(slide: Slide, left: int, top: int, width: int, height: int, lines: Seq
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
-        setattr(frame, side, Inches(INSET))
+        setattr(frame, side, Inches(TEXT_INSET_IN))
     for i, line in enumerate(lines):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         para.text = textfit.keep_dates_whole(line)
@@ -333,23 +334,22 @@ def _text(slide: Slide, left: int, top: int, width: int, height: int, lines: Seq
             run.font.color.rgb = colour
 
 
-INSET = 0.08  # inches inside text boxes
 
 
 def _lines_height(lines: Sequence[str], width: int, size: int, space_after: int = 0,
                   bold: bool = False) -> int:
     """EMU the lines take in a text box `width` EMU wide at `size` points."""
-    width_pt = (Emu(width).inches - 2 * INSET) * 72
+    width_pt = (Emu(width).inches - 2 * TEXT_INSET_IN) * 72
     pts = sum(textfit.text_height(textfit.keep_dates_whole(x), width_pt, size, bold,
                                   space_after_pt=space_after) for x in lines)
-    return int(Inches(pts / 72 + 2 * INSET + 0.03))
+    return int(Inches(pts / 72 + 2 * TEXT_INSET_IN + 0.03))
 
 
 def _title_slide(prs: Deck, title: str, as_of: date, data_version: str, lang: str,
                  charts: int) -> None:
     slide = _blank(prs)
     _place_title(slide, title, top=Inches(2.4), height=Inches(1.4), size=36)
-    _text(slide, MARGIN, Inches(3.9), SLIDE_WIDTH - 2 * MARGIN, Inches(1.6),
+    _text(slide, SIDE_MARGIN, Inches(3.9), SLIDE_WIDTH - 2 * SIDE_MARGIN, Inches(1.6),
           [t("deck.as_of", lang, date=as_of.isoformat()),
            t("deck.subtitle", lang),
            t("deck.generated", lang, date=date.today().isoformat(), version=data_version,
@@ -361,7 +361,7 @@ def _chart_slide(prs: Deck, slide_item: DeckSlide, as_of: date, facts: Facts, la
                  cache: images.ExportCache | None) -> None:
     result = slide_item.result
     slide = _blank(prs)
-    width = SLIDE_WIDTH - 2 * MARGIN
+    width = SLIDE_WIDTH - 2 * SIDE_MARGIN
     title_h = _lines_height([result.title], width, 24, bold=True)
     _place_title(slide, result.title, size=24, height=Emu(title_h))
     # Small print under the picture: the date, the publishers, and what the chart's own source
@@ -378,14 +378,14 @@ def _chart_slide(prs: Deck, slide_item: DeckSlide, as_of: date, facts: Facts, la
     size = (round(Emu(width).inches * PICTURE_PX_PER_IN),
             round(Emu(height).inches * PICTURE_PX_PER_IN))
     png = slide_picture(slide_item, facts.data_version, cache, size)
-    pic = slide.shapes.add_picture(io.BytesIO(png), MARGIN, Emu(top), width=Emu(width),
+    pic = slide.shapes.add_picture(io.BytesIO(png), SIDE_MARGIN, Emu(top), width=Emu(width),
                                    height=Emu(height))
     # Alt text: PowerPoint reads it from the picture's cNvPr "descr" attribute.
     # python-pptx has no public API for it (SLF001); its stubs type the child loosely.
     c_nv_pr = pic._element.nvPicPr.cNvPr  # type: ignore[union-attr]
     c_nv_pr.set("descr", result.alt_text or result.title)
     c_nv_pr.set("title", result.title)
-    _text(slide, MARGIN, bottom, width, footer_h, lines, FOOTER_PT, GREY, space_after=2,
+    _text(slide, SIDE_MARGIN, bottom, width, footer_h, lines, FOOTER_PT, GREY, space_after=2,
           name="Footer")
     _notes(slide, [f"{t('deck.sources', lang)}:",
                    *_full_sources(facts, result.source_ids, lang)])
@@ -416,7 +416,7 @@ def _sources_slide(prs: Deck, facts: Facts, source_ids: Sequence[object], lang: 
                for name, n in ranked] or [t("deck.no_sources", lang)]
     slide = _blank(prs)
     _place_title(slide, t("deck.sources", lang), size=24)
-    column_w = (SLIDE_WIDTH - 2 * MARGIN - Inches(0.3)) // 2
+    column_w = (SLIDE_WIDTH - 2 * SIDE_MARGIN - Inches(0.3)) // 2
     room = SLIDE_HEIGHT - PICTURE_TOP - Inches(0.9)
     columns: list[list[str]] = [[], []]
     k = 0
@@ -430,13 +430,13 @@ def _sources_slide(prs: Deck, facts: Facts, source_ids: Sequence[object], lang: 
         shown += 1
     for col, chunk in enumerate(columns):
         if chunk:
-            _text(slide, MARGIN + col * (column_w + Inches(0.3)), PICTURE_TOP, column_w, room,
+            _text(slide, SIDE_MARGIN + col * (column_w + Inches(0.3)), PICTURE_TOP, column_w, room,
                   chunk, FOOTER_PT, space_after=2, name=f"Sources {col + 1}")
     tail = t("meeting.sources_tail", lang, documents=len(ids), publishers=len(counts))
     if shown < len(entries):
         tail += " " + t("meeting.sources_more", lang, count=len(entries) - shown)
-    _text(slide, MARGIN, PICTURE_TOP + room, SLIDE_WIDTH - 2 * MARGIN, Inches(0.7), [tail],
-          FOOTER_PT, GREY, name="Sources note")
+    _text(slide, SIDE_MARGIN, PICTURE_TOP + room, SLIDE_WIDTH - 2 * SIDE_MARGIN, Inches(0.7),
+          [tail], FOOTER_PT, GREY, name="Sources note")
     _notes(slide, _full_sources(facts, ids, lang))
 
 

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from cthb.safe_text import WORD_JOINER
+
+# Slide geometry shared by the brief and the deck (inches).
+SLIDE_MARGIN_IN = 0.5
+TEXT_INSET_IN = 0.08  # padding inside text boxes and table cells
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
 SLIDE_FONT = "Arial"
@@ -99,7 +104,6 @@ def paras_height(paras: list[Para], width_pt: float, pt: float) -> float:
                for p in paras)
 
 
-WORD_JOINER = "\u2060"  # no line break here
 
 
 def cut(text: str, chars: int) -> str:
