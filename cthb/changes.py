@@ -21,8 +21,8 @@ ChangeKind = Literal["", "changed", "became known", "no longer known", "not part
 CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "changed", "became known", "no longer known", "not participating")
 
-COLUMNS = ["iso3", "state", "region", "indicator", "before_status", "status", "change",
-           "detail", "evidence_date", "source_id"]
+CHANGE_LIST_COLUMNS = ["iso3", "state", "region", "indicator", "before_status", "status",
+                       "change", "detail", "evidence_date", "source_id"]
 
 
 def change_kind(before: str | None, after: str) -> ChangeKind:
@@ -62,7 +62,7 @@ def status_changes(facts: Facts, indicators: tuple[str, ...], before: date, afte
                              "status": r["status"], "change": kind, "detail": r["detail"],
                              "evidence_date": r["evidence_date"] or "",
                              "source_id": r["source_id"] or ""})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=CHANGE_LIST_COLUMNS)
 
 
 def change_counts(changes: pd.DataFrame) -> dict[str, int]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cthb import schema
 from cthb.facts import Facts
+from cthb.importing.csvtext import key_of
 from cthb.importing.rows import CHANGE_COLUMN, CHANGES
 from cthb.validate import Problem, parse_rows
 
@@ -78,8 +79,10 @@ def source_id_for(iso3: str, source: ProposedSource, on: date) -> str:
     return f"corr-{iso3.lower()}-{on:%Y%m%d}-{digest[:6]}"
 
 
-def key_of(table: str, row: Mapping[str, object]) -> tuple[str, ...]:
-    return tuple(as_text(row.get(c)) for c in schema.TABLES_BY_NAME[table].key)
+def _row_key(table: str, row: Mapping[str, object]) -> tuple[str, ...]:
+    # A stored row's key, as the importer keys the CSV rows it will be compared with.
+    spec = schema.TABLES_BY_NAME[table]
+    return key_of(spec, {c: as_text(row.get(c)) for c in spec.key})
 
 
 def build_correction(table: str, original: dict[str, object] | None,
@@ -103,7 +106,7 @@ def build_correction(table: str, original: dict[str, object] | None,
     row = {c: (proposed.get(c, "") or "").strip() for c in cols}
     row["source_id"] = sid
     change = "add"
-    if original is not None and key_of(table, original) == key_of(table, row):
+    if original is not None and _row_key(table, original) == _row_key(table, row):
         change = "replace"
     corr = Correction()
     corr.add_row("sources", src_row, "add")
@@ -273,7 +276,7 @@ def fact_choices(facts: Facts, iso3: str, lang: str) -> list[FactChoice]:
             shown = ", ".join(value_label(c, as_text(row.get(c)), table, lang)
                               for c in FORM_COLUMNS[table] if row.get(c) not in (None, "")
                               and c not in ("detail", "as_of_approx"))
-            key = "-".join([table, *key_of(table, row)])
+            key = "-".join([table, *_row_key(table, row)])
             current = shown + (f" — {row['detail']}" if row.get("detail") else "")
             out.append(FactChoice(key, f"{t(f'profile.table_{table}', lang)}: {shown}", table,
                                   row, current, cite(facts, str(row["source_id"]), lang)))

@@ -20,8 +20,8 @@ AGE_BANDS: tuple[tuple[str, float, float], ...] = (
     ("< 1", 0, 1), ("1-2", 1, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10+", 10, 1000))
 UNKNOWN_BAND = "unknown"
 
-COLUMNS = ["iso3", "state", "indicator", "status", "evidence_date", "age_years", "stale",
-           "source_id", "detail"]
+EVIDENCE_AGE_COLUMNS = ["iso3", "state", "indicator", "status", "evidence_date", "age_years",
+                        "stale", "source_id", "detail"]
 
 
 def _age_years(confirmed: date | None, on: date) -> float | None:
@@ -42,7 +42,7 @@ def evidence_ages(facts: Facts, on: date, older_than: int = STALE_AFTER_YEARS
                 "age_years": _age_years(s.confirmed, on),
                 "stale": s.stale and s.status != "unknown",
                 "source_id": s.source_id or "", "detail": s.detail})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=EVIDENCE_AGE_COLUMNS)
 
 
 def stale_facts(facts: Facts, on: date, older_than: int = STALE_AFTER_YEARS) -> pd.DataFrame:

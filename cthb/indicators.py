@@ -47,8 +47,8 @@ GAP_INDICATORS = ("UNTOC", "PALERMO", "COE197", "NCM", "NAP", "NR", "NRM")
 
 # `evidence_date` is the date that decided the status, as the source states it; `stale` is true
 # when that evidence is more than status.STALE_AFTER_YEARS older than the date shown.
-COLUMNS = ["iso3", "indicator", "status", "detail", "evidence_date", "exact", "source_id",
-           "is_gap", "is_unknown", "stale"]
+INDICATOR_COLUMNS = ["iso3", "indicator", "status", "detail", "evidence_date", "exact",
+                     "source_id", "is_gap", "is_unknown", "stale"]
 
 
 def _in_force_word(s: st.TreatyStatus) -> str:
@@ -195,7 +195,7 @@ def indicator_frame(facts: Facts, indicator: str, on: date, lang: str = "en",
                     states: Collection[str] | None = None) -> pd.DataFrame:
     """One row per participating State on `on` (or of `states`): status of one indicator, with
     names and region."""
-    df = pd.DataFrame(indicator_rows(facts, indicator, on, lang, states), columns=COLUMNS)
+    df = pd.DataFrame(indicator_rows(facts, indicator, on, lang, states), columns=INDICATOR_COLUMNS)
     return _with_state_columns(facts, df, lang)
 
 
@@ -203,7 +203,7 @@ def matrix_frame(facts: Facts, on: date, lang: str = "en",
                  indicators: tuple[str, ...] = (*GAP_INDICATORS, "SURVEY")) -> pd.DataFrame:
     """Long table: every State x indicator on `on`."""
     rows = [r for ind in indicators for r in indicator_rows(facts, ind, on, lang)]
-    return _with_state_columns(facts, pd.DataFrame(rows, columns=COLUMNS), lang)
+    return _with_state_columns(facts, pd.DataFrame(rows, columns=INDICATOR_COLUMNS), lang)
 
 
 def gap_frame(facts: Facts, on: date, lang: str = "en") -> pd.DataFrame:

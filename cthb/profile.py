@@ -612,11 +612,6 @@ def membership_text(line: MembershipLine, lang: str) -> str:
     return t("profile.member_from", lang, since=line.since)
 
 
-def source_line(facts: Facts, source_id: str, lang: str = "en") -> str:
-    """"id [Kind]: title (publisher, published) url" as plain text (for the PDF and the deck)."""
-    return source_text(ref_of(source_id, facts.source(source_id)), lang)
-
-
 def treaty_basis_text(line: TreatyLine, lang: str) -> str:
     """What decided the status, worded in `lang` from the evidence (the engine's `detail` is
     English only)."""

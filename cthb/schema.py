@@ -33,7 +33,7 @@ TREATY_ACTIONS = ("signature", *BINDING_ACTIONS)
 #   not party  - not a party on that date; the source says nothing of signature
 OBSERVED_STATUSES = ("party", "signed", "not signed", "not party")
 STRUCTURE_KINDS = ("NCM", "NAP", "NR", "NRM")
-STRUCTURE_STATUSES = ("yes", "partial", "planned", "no")
+RECORDED_STRUCTURE_STATUSES = ("yes", "partial", "planned", "no")
 ORGANISATIONS = ("OSCE", "COE", "EU")
 # What kind of document a source is. A delegation weighs a fact by its source: the depositary's
 # record first, then the State's own official acts, then the monitoring bodies. `copy` is a
@@ -258,7 +258,7 @@ STRUCTURES = Table(
         Column("iso3", "code", references="states.iso3"),
         Column("kind", "enum", choices=STRUCTURE_KINDS,
                description="NCM co-ordination, NAP action plan, NR rapporteur, NRM referral"),
-        Column("status", "enum", choices=STRUCTURE_STATUSES),
+        Column("status", "enum", choices=RECORDED_STRUCTURE_STATUSES),
         Column("established", "partial_date", required=False,
                description="When it was set up or adopted (yes/partial/planned only)"),
         Column("as_of", "partial_date", description="The date the source speaks of"),

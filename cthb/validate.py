@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cthb import schema
-from cthb.dates import PartialDate, parse_date, parse_partial
+from cthb.dates import PartialDate, parse_date, parse_partial, today
 from cthb.safe_text import FORMULA_START
 
 Row = dict[str, Any]
@@ -57,10 +57,6 @@ class ValidationError(Exception):
 
 def format_problems(problems: list[Problem]) -> str:
     return "\n".join(f"- {p}" for p in problems)
-
-
-def today() -> date:
-    return date.today()
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -95,17 +95,17 @@ class ViewCache:
 
 # One cache per kind of view, sized for the distinct settings people use at once. A whole-region
 # map is about 0.4 MB of JSON; a chart of the gaps page 20-200 kB; a profile a few kB.
-CHARTS = ViewCache("charts", int(os.environ.get("CTHB_CHART_CACHE", "96")))
-TABLES = ViewCache("tables", 512)
-FACTS = ViewCache("facts", 2)
-FILES = ViewCache("files", 16)  # files made on a click (visit briefs), up to ~1 MB each
-CACHES = (CHARTS, TABLES, FACTS, FILES)
+CHART_CACHE = ViewCache("charts", int(os.environ.get("CTHB_CHART_CACHE", "96")))
+VIEW_CACHE = ViewCache("tables", 512)
+FACTS_CACHE = ViewCache("facts", 2)
+FILE_CACHE = ViewCache("files", 16)  # files made on a click (visit briefs), up to ~1 MB each
+CACHES = (CHART_CACHE, VIEW_CACHE, FACTS_CACHE, FILE_CACHE)
 
 
 # --- facts ------------------------------------------------------------------------------------
 
 
-def current_facts(data_dir: Path | None = None, db_path: Path | None = None) -> Facts:
+def shared_facts(data_dir: Path | None = None, db_path: Path | None = None) -> Facts:
     """The facts of the current database, loaded once per database file and shared.
 
     When data/ changes, the database is rebuilt into a new file and swapped in atomically; the
@@ -115,7 +115,7 @@ def current_facts(data_dir: Path | None = None, db_path: Path | None = None) -> 
     db = current.ensure_current(data_dir or paths.data_dir(), db_path or paths.db_path(),
                                 serve_last_good=True)
     info = os.stat(db)
-    return FACTS.get((str(db), info.st_ino, info.st_mtime_ns), lambda: read_facts(db))
+    return FACTS_CACHE.get((str(db), info.st_ino, info.st_mtime_ns), lambda: read_facts(db))
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -173,13 +173,13 @@ def chart(facts: Facts, chart_id: str, params: ChartParams,
             adjust(result.figure)
         return share(chart_id, params, result)
 
-    return CHARTS.get((facts.data_version, chart_id, params, variant), build)
+    return CHART_CACHE.get((facts.data_version, chart_id, params, variant), build)
 
 
 def table(facts: Facts, kind: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """Any other view (a table, a profile model, a line of text) keyed by the data version,
     its kind and its parameters, built once and shared. Callers must not change the value."""
-    return TABLES.get((facts.data_version, kind, *key), build)
+    return VIEW_CACHE.get((facts.data_version, kind, *key), build)
 
 
 def stats() -> dict[str, dict[str, int]]:

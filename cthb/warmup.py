@@ -60,7 +60,7 @@ def warm(facts: Facts, on: date | None = None) -> list[str]:
 def warm_current() -> bool:
     """Warm the current data version for today, once per (version, day). True if it warmed."""
     global last_warm_s
-    facts = viewcache.current_facts()
+    facts = viewcache.shared_facts()
     key = (facts.data_version, date.today())
     with _warmed_lock:
         if key in _warmed:

@@ -19,7 +19,7 @@ import streamlit as st
 
 from cthb import current, paths, viewcache, warmup
 from cthb.charts.catalog import ChartParams
-from cthb.dates import COE197_IN_FORCE_DATE, FIRST_DATE, REPORT_DATE, parse_date
+from cthb.dates import COE197_IN_FORCE_DATE, FIRST_DATE, REPORT_DATE, parse_date, today
 from cthb.export.tables import TableMeta
 from cthb.facts import Facts
 from cthb.i18n import LANGUAGE_NAMES, available_languages, normalise_language, region_label, t
@@ -40,14 +40,14 @@ PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False,
 def get_facts() -> Facts:
     """The facts of the current database, shared by every session of the process. When data/
     changed, the database is rebuilt into a new file and swapped in atomically; the file's
-    identity changes, so the next rerun loads the new facts (cthb.viewcache.current_facts).
+    identity changes, so the next rerun loads the new facts (cthb.viewcache.shared_facts).
     The first call in a process also starts the warm-up of the default views, unless the
     process was started by `python -m cthb serve`, which warms before the first visitor."""
     warmup.start_background()
-    return viewcache.current_facts()
+    return viewcache.shared_facts()
 
 
-def chart(chart_id: str, params: ChartParams, **kwargs: Any) -> viewcache.SharedChart:
+def shared_chart(chart_id: str, params: ChartParams, **kwargs: Any) -> viewcache.SharedChart:
     """A catalogue chart, built once per process for these parameters and shared."""
     return viewcache.chart(get_facts(), chart_id, params, **kwargs)
 
@@ -73,10 +73,6 @@ def data_status(lang: str) -> None:
         st.warning(t("reliability.invalid_data", lang, count=len(problems),
                      first=md_literal(problems[0]), version=facts.data_version),
                    icon=":material/warning:")
-
-
-def today() -> date:
-    return date.today()
 
 
 def sticky_param(name: str, default: str | None = None) -> str | None:
@@ -496,7 +492,7 @@ def brief_file(facts: Facts, iso3: str, as_of: date, lang: str, fmt: str) -> byt
     the same file at once."""
     from cthb.export.brief import brief_bytes
 
-    return viewcache.FILES.get((facts.data_version, "brief", iso3, as_of, lang, fmt),
+    return viewcache.FILE_CACHE.get((facts.data_version, "brief", iso3, as_of, lang, fmt),
                                lambda: brief_bytes(facts, iso3, as_of, fmt, lang))
 
 

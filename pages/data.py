@@ -56,7 +56,7 @@ with st.expander(t("data.definitions_title", lang), expanded=False):
 
 # --- age of the evidence ----------------------------------------------------------------------
 st.header(t("data.age_title", lang))
-age_chart = webapp.chart("evidence_age", ChartParams(as_of=as_of, lang=lang))
+age_chart = webapp.shared_chart("evidence_age", ChartParams(as_of=as_of, lang=lang))
 webapp.show_chart(age_chart, "data_evidence_age", chart_id="evidence_age",
                   params=ChartParams(as_of=as_of, lang=lang))
 stale = stale_facts(facts, as_of)
@@ -112,7 +112,7 @@ def _data_file(kind: str, version: str, lang: str) -> bytes:
 
     # Keyed by the tables, the changelog and the README, not the data version alone: a restore
     # brings back the same tables (and version) with a longer changelog.
-    return viewcache.FILES.get((dataset.downloads_key(data_dir), "dataset", kind, lang), build)
+    return viewcache.FILE_CACHE.get((dataset.downloads_key(data_dir), "dataset", kind, lang), build)
 
 
 cols = st.columns(3)

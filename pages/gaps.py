@@ -8,6 +8,7 @@ import streamlit as st
 from cthb import viewcache, views, webapp
 from cthb.changes import change_counts
 from cthb.charts.gaps import GAP_QUESTIONS, QUESTIONS_BY_ID
+from cthb.dates import today
 from cthb.export.tables import localise_frame, table_meta
 from cthb.i18n import region_label, t
 
@@ -26,7 +27,7 @@ sort = webapp.param_choice("sort", ["gaps", "name"], "gaps")
 split = webapp.sticky_param("split", "no") == "region"
 # Every chart and table is built once per process for its settings and shared (cthb.views).
 chart_params = views.gaps_chart_params(as_of, lang, region_filter, group_filter,
-                                       webapp.today(), sort, split)
+                                       today(), sort, split)
 
 # --- status counts ---
 bars = viewcache.chart(facts, "status_bars", chart_params["status_bars"])

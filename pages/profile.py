@@ -46,7 +46,7 @@ profile, frames = view.profile, view.frames
 h = profile.header
 
 
-def table(name: str) -> None:
+def show_table(name: str) -> None:
     st.dataframe(frames[name], hide_index=True, width="stretch")
 
 
@@ -75,15 +75,15 @@ with right:
                       config=PLOTLY_CONFIG)
 
 st.subheader(t("profile.treaties", lang))
-table("treaties")
+show_table("treaties")
 with st.expander(f"{t('profile.actions', lang)} / {t('profile.observations', lang)} "
                  f"({len(frames['treaty_history'])})"):
-    table("treaty_history")
+    show_table("treaty_history")
 
 st.subheader(t("profile.structures", lang))
-table("structures")
+show_table("structures")
 with st.expander(f"{t('profile.history', lang)} ({len(frames['structure_history'])})"):
-    table("structure_history")
+    show_table("structure_history")
 
 st.subheader(t("profile.timeline", lang))
 show_chart(views.profile_timeline(facts, iso3, as_of, lang), key="state_timeline")
@@ -92,7 +92,7 @@ st.caption(timeline_key(lang))
 st.subheader(t("profile.monitoring", lang))
 st.write(profile.monitoring.text)
 if profile.monitoring.rounds:
-    table("greta")
+    show_table("greta")
 
 st.subheader(t("meeting.changes", lang))
 for window in profile.changes:
@@ -103,12 +103,12 @@ for window in profile.changes:
 
 st.subheader(t("profile.engagements", lang))
 if profile.engagements:
-    table("engagements")
+    show_table("engagements")
 else:
     st.write(t("profile.no_engagements", lang))
 
 st.subheader(t("profile.header", lang))
-table("overview")
+show_table("overview")
 st.markdown(f"**{md_literal(t('profile.comparison', lang))}**")
 cited_list([(c.text, "") for c in profile.comparisons], t("meeting.no_comparison", lang))
 

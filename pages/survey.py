@@ -34,7 +34,7 @@ shown_sources: list[str] = []
 st.subheader(t("survey.map_heading", lang))
 if "map" in CHARTS:
     # The map engineer's chart (issue 8), on the survey's own date.
-    survey_map = webapp.chart("map", ChartParams(as_of=on, lang=lang,
+    survey_map = webapp.shared_chart("map", ChartParams(as_of=on, lang=lang,
                                                         indicator="SURVEY"))
     webapp.show_chart(survey_map, "survey_map")
     shown_sources += survey_map.source_ids
@@ -42,17 +42,17 @@ else:
     st.caption(t("survey.map_missing", lang))
 
 st.subheader(t("survey.regions_heading", lang))
-by_region = webapp.chart("survey_regions", params)
+by_region = webapp.shared_chart("survey_regions", params)
 webapp.show_chart(by_region, "survey_regions")
 shown_sources += by_region.source_ids
 
 st.subheader(t("survey.crosstab_heading", lang))
-crosstab = webapp.chart("survey_crosstab", params)
+crosstab = webapp.shared_chart("survey_crosstab", params)
 webapp.show_chart(crosstab, "survey_crosstab")
 shown_sources += crosstab.source_ids
 
 st.subheader(t("survey.others_heading", lang))
-others = webapp.chart("survey_others", params)
+others = webapp.shared_chart("survey_others", params)
 webapp.show_chart(others, "survey_others")
 shown_sources += others.source_ids
 

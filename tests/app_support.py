@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any, cast
 
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Element
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,12 +27,18 @@ def open_page(page: str, **params: str) -> AppTest:
     return at
 
 
-def figures(at: AppTest) -> list[dict[str, object]]:
+def elements(at: AppTest, kind: str) -> list[Element]:
+    """The elements of one kind ("markdown", "caption", ...) on the page. `AppTest.get` is
+    typed for any node, an element or a block (expander, tabs); these kinds are elements."""
+    return [cast(Element, node) for node in at.get(kind)]
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
     """The Plotly figures on the page, as their JSON."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def figure_title(spec: dict[str, object]) -> str:
+def figure_title(spec: dict[str, Any]) -> str:
     layout = spec["layout"]
     assert isinstance(layout, dict)
     return str(layout.get("title", {}).get("text", ""))
@@ -41,6 +49,6 @@ def page_texts(at: AppTest) -> str:
     that keeps data text literal taken off again, so a test reads what a person sees."""
     parts = [str(e.value) for kind in ("title", "header", "subheader", "markdown", "caption",
                                        "text", "info", "warning")
-             for e in at.get(kind)]
+             for e in elements(at, kind)]
     text = "\n".join(parts).replace("\u2060", "")
     return re.sub(r"\\(.)", r"\1", text)

@@ -122,7 +122,7 @@ def coloured_copy(data: bytes) -> tuple[bytes, list[Box]]:
             boxes.append(Box(n, shape.name, colour, _px(shape.left), _px(shape.top),
                              _px(shape.left + shape.width), _px(shape.top + height)))
         for pic in [s for s in slide.shapes if s.shape_type == PICTURE]:
-            pic._element.getparent().remove(pic._element)  # noqa: SLF001
+            pic._element.getparent().remove(pic._element)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue(), boxes

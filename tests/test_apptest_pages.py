@@ -20,7 +20,7 @@ from cthb import schema
 from cthb.geo import VIEWS
 from cthb.i18n import catalogue, t
 from cthb.indicators import INDICATORS
-from tests.app_support import page_texts
+from tests.app_support import elements, page_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
@@ -115,7 +115,7 @@ WIDGETS = ("button", "selectbox", "multiselect", "radio", "date_input", "checkbo
 def visible_texts(at: AppTest) -> list[str]:
     texts: list[str] = []
     for kind in TEXT_ELEMENTS:
-        texts += [str(e.value) for e in at.get(kind)]
+        texts += [str(e.value) for e in elements(at, kind)]
     for kind in WIDGETS:
         for e in at.get(kind):
             label = getattr(e, "label", None)
@@ -134,7 +134,7 @@ def test_page_runs_without_exception(page: str, params: dict[str, str]) -> None:
     raw_keys = [text for text in visible_texts(at) if RAW_KEY.match(text.strip())]
     assert not raw_keys, f"{page} {params}: message keys shown instead of text: {raw_keys}"
     # The page ran inside app.py's shell (navigation, language switch), not on its own.
-    lang = params.get("lang") if params.get("lang") in ("en", "ru") else "en"
+    lang = params["lang"] if params.get("lang") in ("en", "ru") else "en"
     assert t("app.language", lang) in [e.label for e in at.selectbox], (
         f"{page} {params}: no language switch: the page ran outside app.py")
     # The date field shows the date the page used: bad input falls back, visibly.
@@ -154,7 +154,7 @@ def test_every_page_file_is_covered() -> None:
 def test_hostile_state_is_not_echoed_as_markup() -> None:
     at = run_page("pages/profile.py", {"state": "<script>alert(1)</script>"})
     assert not at.exception
-    for e in at.get("markdown"):
+    for e in elements(at, "markdown"):
         # Streamlit escapes markdown unless unsafe_allow_html; the raw tag must never be allowed.
         assert not (getattr(e.proto, "allow_html", False) and "<script>" in str(e.value))
 

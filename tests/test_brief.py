@@ -20,6 +20,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from cthb.export import brief as brief_mod
+from cthb.export import textfit
 from cthb.export.brief import BriefError, brief_pdf, brief_pptx, chart_images
 from cthb.facts import Facts
 from cthb.i18n import t
@@ -88,7 +89,7 @@ def test_pdf_says_state_date_points_and_sources(facts: Facts, tmp_path: Path, is
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(brief_mod.textfit, "FONT_DIR", tmp_path)
+    monkeypatch.setattr(textfit, "FONT_DIR", tmp_path)
     monkeypatch.setattr(brief_mod, "PDF_FONTS", {"NoSuchFont": "NoSuchFont.ttf"})
     with pytest.raises(BriefError, match="fonts-dejavu-core"):
         brief_mod.register_fonts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pptx import Presentation
@@ -21,6 +21,9 @@ from tests.browser_support import (
     wait_for_app,
 )
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Dialog
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ROOT / "artifacts" / "screenshots"
 
@@ -32,7 +35,7 @@ def app_url(real_db: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(app_url: str) -> Iterator[Any]:
+def page() -> Iterator[Any]:
     with launch_browser() as browser:
         context = browser.new_context(viewport={"width": 1500, "height": 1000},
                                       accept_downloads=True)
@@ -82,7 +85,12 @@ def test_search_russian_name_and_download_pptx(page: Any, app_url: str,
 @pytest.mark.parametrize("bad", ["%3Cscript%3Ealert(1)%3C%2Fscript%3E", "XXX", ""])
 def test_bad_state_link(page: Any, app_url: str, bad: str) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(app_url + f"/profile?state={bad}")
     wait_for_app(page)
     assert exception_texts(page) == []

@@ -12,15 +12,19 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
 from cthb.export import images
 from cthb.facts import Facts
-from cthb.publish import MAP_INDICATORS, publish
+from cthb.publish import PUBLISHED_MAPS, publish
 from tests.browser_support import block_external, launch_browser
 from tests.conftest import require_tool
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Request, Route
 
 pytestmark = pytest.mark.browser
 STATES = ["KAZ", "MNG"]
@@ -34,7 +38,7 @@ def site(facts: Facts, tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_tool(ok, reason)
     out = tmp_path_factory.mktemp("site")
     done = publish(facts, out, today=TODAY, states=STATES)
-    assert len(done.pages) == 2 * len(MAP_INDICATORS) + len(STATES) + 1
+    assert len(done.pages) == 2 * len(PUBLISHED_MAPS) + len(STATES) + 1
     return out
 
 
@@ -49,7 +53,7 @@ def served(site: Path) -> Iterator[str]:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -112,10 +116,19 @@ def test_opens_from_files_and_searches(site: Path) -> None:
         failed: list[str] = []
         # A request the next navigation cancelled (net::ERR_ABORTED, e.g. a favicon still
         # loading when a link is clicked) is not a missing file (net::ERR_FILE_NOT_FOUND).
-        page.on("requestfailed", lambda r: None if r.failure == "net::ERR_ABORTED"
-                else failed.append(f"{r.url} {r.failure}"))
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                   else (blocked.append(r.request.url), r.abort()))
+        def on_failed(request: Request) -> None:
+            if request.failure != "net::ERR_ABORTED":
+                failed.append(f"{request.url} {request.failure}")
+
+        def only_files(route: Route) -> None:
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.on("requestfailed", on_failed)
+        page.route("**/*", only_files)
         page.goto((site / "maps" / f"UNTOC-{TODAY}.html").as_uri())
         page.wait_for_function(
             "() => document.querySelectorAll('path.choroplethlocation').length >= 56",

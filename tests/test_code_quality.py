@@ -19,8 +19,9 @@ def test_ruff_is_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_mypy_is_clean_on_cthb() -> None:
-    # Files and options come from [tool.mypy] in pyproject.toml (files = ["cthb"]).
+def test_mypy_strict_is_clean() -> None:
+    """mypy in strict mode passes on all the Python of the app and its tests: the cthb package,
+    the pages, app.py and tests/ (files and options from [tool.mypy] in pyproject.toml)."""
     proc = _run("mypy")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -62,11 +62,11 @@ COE197_GAPS = {"ALB", "AND", "ARM", "AUT", "AZE", "BGR", "BIH", "CHE", "CYP", "C
 
 
 def _first_party_evidence(facts: Facts, iso3: str) -> date:
-    deposits = [a["action_date"] for a in facts.actions.get((iso3, "COE197"), [])
-                if a["action"] != "signature"]
-    seen = [o["as_of"] for o in [*facts.observations.get((iso3, "COE197"), []),
-                                 *monitoring_observations(facts, iso3)]
-            if o["observed_status"] == "party"]
+    deposits: list[date] = [a["action_date"] for a in facts.actions.get((iso3, "COE197"), [])
+                            if a["action"] != "signature"]
+    seen: list[date] = [o["as_of"] for o in [*facts.observations.get((iso3, "COE197"), []),
+                                             *monitoring_observations(facts, iso3)]
+                        if o["observed_status"] == "party"]
     return min(deposits + seen)
 
 
@@ -133,4 +133,5 @@ def test_stale_means_older_than_five_years(facts: Facts) -> None:
         for iso3 in facts.participating_states(TODAY):
             s = structure_status_of(facts, iso3, kind, TODAY)
             if s.status != "unknown":
+                assert s.confirmed is not None, (iso3, kind)  # a known status has a date
                 assert s.stale == (s.confirmed < stale_cutoff(TODAY)), (iso3, kind)

@@ -15,7 +15,9 @@ PAGES = ["pages/map.py", "pages/gaps.py", "pages/survey.py", "pages/profile.py",
 
 
 def _as_of(at: AppTest) -> date:
-    return next(d.value for d in at.date_input if d.label == "As of")
+    value = next(d.value for d in at.date_input if d.label == "As of")
+    assert isinstance(value, date), value  # one date, not a range or empty
+    return value
 
 
 @pytest.mark.parametrize("page", PAGES)

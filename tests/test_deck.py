@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
+from pptx.shapes.picture import Picture
+from pptx.slide import Slide
 from pptx.util import Inches
 
 from cthb.export import deck, images
@@ -28,8 +30,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> images.ExportCache:
     return images.ExportCache(tmp_path_factory.mktemp("deck-cache"))
 
 
-def pictures(slide: object) -> list[object]:
-    return [s for s in slide.shapes if s.shape_type == 13]  # type: ignore[attr-defined]
+def pictures(slide: Slide) -> list[Picture]:
+    # Every shape of type 13 (MSO_SHAPE_TYPE.PICTURE) is a Picture; isinstance tells mypy so.
+    return [s for s in slide.shapes if isinstance(s, Picture) and s.shape_type == 13]
 
 
 def texts(slide: object) -> str:
@@ -38,8 +41,9 @@ def texts(slide: object) -> str:
                     if s.has_text_frame).replace("\u2011", "-")
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.parametrize("preset", sorted(deck.PRESETS))
-def test_preset_deck_structure(facts: Facts, preset: str, export_server: None,
+def test_preset_deck_structure(facts: Facts, preset: str,
                                cache: images.ExportCache) -> None:
     built = deck.preset_deck(facts, preset, AS_OF, "en", cache=cache)
     prs = Presentation(io.BytesIO(built.pptx))
@@ -53,7 +57,8 @@ def test_preset_deck_structure(facts: Facts, preset: str, export_server: None,
     for slide in slides[1:-1]:
         pics = pictures(slide)
         assert len(pics) == 1
-        c_nv_pr = pics[0]._element.nvPicPr.cNvPr
+        # python-pptx types the p:nvPicPr child as its descriptor class (OneAndOnlyOne).
+        c_nv_pr = pics[0]._element.nvPicPr.cNvPr  # type: ignore[union-attr]
         assert len(c_nv_pr.get("descr", "")) > 20  # alt text = result.alt_text
         assert "Sources:" in texts(slide)
         # Every source of the chart in full in the notes, and the footer never under the picture.
@@ -67,7 +72,7 @@ def test_preset_deck_structure(facts: Facts, preset: str, export_server: None,
     assert last.notes_slide.notes_text_frame.text.count("\n") >= 1
 
 
-def test_treaty_overview_has_the_expected_charts(facts: Facts) -> None:
+def test_treaty_overview_has_the_expected_charts() -> None:
     items, skipped = deck.resolve_items(deck.preset_items("treaty-overview"))
     assert [(i.chart_id, i.indicator) for i in items] == [
         ("map", "UNTOC"), ("map", "PALERMO"), ("map", "COE197"), ("status_bars", None),
@@ -80,7 +85,8 @@ def test_missing_chart_is_skipped_not_fatal() -> None:
     assert [i.chart_id for i in items] == ["map"] and "no_such_chart" in skipped[0]
 
 
-def test_russian_deck_is_russian(facts: Facts, export_server: None,
+@pytest.mark.usefixtures("export_server")
+def test_russian_deck_is_russian(facts: Facts,
                                  cache: images.ExportCache, tmp_path: Path) -> None:
     built = deck.preset_deck(facts, "treaty-overview", AS_OF, "ru", cache=cache)
     prs = Presentation(io.BytesIO(built.pptx))
@@ -155,9 +161,10 @@ def test_matrix_is_split_to_readable_parts(facts: Facts) -> None:
     assert parts[0].result.title.endswith(f"(1/{len(parts)})")
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.slow
 @pytest.mark.parametrize("preset", sorted(deck.PRESETS))
-def test_deck_renders_in_libreoffice(facts: Facts, preset: str, export_server: None,
+def test_deck_renders_in_libreoffice(facts: Facts, preset: str,
                                      cache: images.ExportCache, tmp_path: Path) -> None:
     from PIL import Image
 

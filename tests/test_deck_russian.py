@@ -20,8 +20,9 @@ PICTURE = 13  # MSO_SHAPE_TYPE.PICTURE
 
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.parametrize("preset", sorted(deck.PRESETS))
-def test_russian_deck_has_russian_text_and_alt_text(facts: Facts, export_server: None,
+def test_russian_deck_has_russian_text_and_alt_text(facts: Facts,
                                                     preset: str,
                                                     tmp_path_factory: pytest.TempPathFactory
                                                     ) -> None:
@@ -34,7 +35,7 @@ def test_russian_deck_has_russian_text_and_alt_text(facts: Facts, export_server:
         for shape in slide.shapes:
             if shape.shape_type == PICTURE:
                 pictures += 1
-                alt = shape._element.nvPicPr.cNvPr.get("descr", "")  # noqa: SLF001
+                alt = shape._element.nvPicPr.cNvPr.get("descr", "")
                 assert CYRILLIC.search(alt), f"slide {number}: alt text not Russian: {alt!r}"
                 text += "\n" + alt
         left = english_leftovers(text)

@@ -36,8 +36,9 @@ def build(facts: Facts, chart_id: str, lang: str = "en") -> ChartResult:
     return catalog.CHARTS[chart_id].build(facts, params)
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.parametrize("chart_id", CHART_IDS)
-def test_png_is_full_hd_and_not_blank(facts: Facts, chart_id: str, export_server: None,
+def test_png_is_full_hd_and_not_blank(facts: Facts, chart_id: str,
                                       cache: images.ExportCache) -> None:
     data = images.export_chart(build(facts, chart_id), "png", cache=cache)
     img = Image.open(io.BytesIO(data)).convert("RGB")
@@ -50,8 +51,9 @@ def test_png_is_full_hd_and_not_blank(facts: Facts, chart_id: str, export_server
     assert len({tuple(p) for p in pixels}) > 20, "too few colours for a chart"
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.parametrize("chart_id", CHART_IDS)
-def test_svg_parses_and_has_title(facts: Facts, chart_id: str, export_server: None,
+def test_svg_parses_and_has_title(facts: Facts, chart_id: str,
                                   cache: images.ExportCache) -> None:
     result = build(facts, chart_id)
     data = images.export_chart(result, "svg", cache=cache)
@@ -63,8 +65,9 @@ def test_svg_parses_and_has_title(facts: Facts, chart_id: str, export_server: No
     assert first_words in text or result.title.split()[0] in text
 
 
+@pytest.mark.usefixtures("export_server")
 @pytest.mark.parametrize("chart_id", CHART_IDS)
-def test_pdf_has_one_page_with_title(facts: Facts, chart_id: str, export_server: None,
+def test_pdf_has_one_page_with_title(facts: Facts, chart_id: str,
                                      cache: images.ExportCache) -> None:
     result = build(facts, chart_id)
     reader = PdfReader(io.BytesIO(images.export_chart(result, "pdf", cache=cache)))
@@ -91,7 +94,8 @@ def test_geo_html_inlines_base_map(facts: Facts, cache: images.ExportCache) -> N
     assert "window.PlotlyGeoAssets" in data
 
 
-def test_russian_export_has_cyrillic_title(facts: Facts, export_server: None,
+@pytest.mark.usefixtures("export_server")
+def test_russian_export_has_cyrillic_title(facts: Facts,
                                            cache: images.ExportCache) -> None:
     result = build(facts, "map", "ru")
     assert any("а" <= ch <= "я" for ch in result.title.lower())
@@ -104,7 +108,12 @@ def test_second_export_comes_from_cache(facts: Facts, tmp_path: Path,
     cache = images.ExportCache(tmp_path)
     result = build(facts, "status_bars")
     calls: list[str] = []
-    monkeypatch.setattr(images, "render", lambda spec, fmt: calls.append(fmt) or b"PNGDATA")
+
+    def fake_render(_spec: object, fmt: str) -> bytes:
+        calls.append(fmt)
+        return b"PNGDATA"
+
+    monkeypatch.setattr(images, "render", fake_render)
     first = images.export_chart(result, "png", cache=cache, chart_id="status_bars")
     second = images.export_chart(result, "png", cache=cache, chart_id="status_bars")
     assert first == second == b"PNGDATA" and calls == ["png"]
@@ -140,7 +149,7 @@ def test_without_chromium_exports_explain(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr("choreographer.browsers.chromium.Chromium.find_browser",
-                        classmethod(lambda cls, **kw: None))
+                        classmethod(lambda _cls, **_kw: None))
     ok, reason = images.export_available()
     assert not ok and "chromium" in reason.lower()
     with pytest.raises(images.ExportUnavailable, match="Chromium"):

@@ -14,13 +14,13 @@ import pandas as pd
 from cthb.charts.gaps import gap_list
 from cthb.export.tables import (
     TableMeta,
-    source_refs,
     table_meta,
     to_csv_bytes,
     to_xlsx_bytes,
     to_zip_bytes,
 )
 from cthb.facts import Facts
+from cthb.sources import source_refs
 
 REPORT = date(2007, 11, 13)
 EVIL = '=HYPERLINK("http://example.com/x","click")'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import SupportsInt, cast
 
 import pytest
 
@@ -22,6 +23,7 @@ DATES = [REPORT, date(2003, 10, 1), date(2008, 2, 1), date(2012, 11, 21), date(2
 def engine_counts(facts: Facts, indicator: str, on: date,
                   states: set[str] | None = None) -> Counter[str]:
     """Counts per status straight from cthb.status (not through cthb.indicators)."""
+    rows: list[tuple[str, str]]  # (iso3, status word): treaty, survey or structure words
     if indicator in ("UNTOC", "PALERMO", "COE197"):
         rows = [(s.iso3, s.status) for s in st.treaty_statuses(facts, indicator, on)]
     elif indicator == "SURVEY":
@@ -31,7 +33,7 @@ def engine_counts(facts: Facts, indicator: str, on: date,
     return Counter(status for iso3, status in rows if states is None or iso3 in states)
 
 
-def bar_counts(figure: object, lang: str = "en", stale_only: bool = False
+def bar_counts(figure: object, stale_only: bool = False
                ) -> dict[tuple[str, str], int]:
     """(indicator label, status label) -> count, read back from the stacked bars. A status's
     bar has a current part and a hatched stale part (their hover names the status); both are
@@ -125,7 +127,8 @@ def test_matrix_sorting_and_gap_count(facts: Facts) -> None:
     data = by_gaps.data.drop_duplicates("iso3")
     assert list(data["gaps"]) == sorted(data["gaps"], reverse=True)
     # Czech Republic on the report date: not party to UNTOC, Palermo, CETS 197 = 3 gaps.
-    assert int(data.set_index("iso3").loc["CZE", "gaps"]) == 3
+    # A count; pandas types a cell as any scalar.
+    assert int(cast(SupportsInt, data.set_index("iso3").loc["CZE", "gaps"])) == 3
     by_name = CHARTS["matrix"].build(facts, ChartParams(as_of=REPORT, extra=(("sort", "name"),)))
     names = list(next(t for t in by_name.figure.data if t.type == "heatmap").y)
     assert names == sorted(names, key=str.casefold)
@@ -173,7 +176,7 @@ def test_timeline_every_sample_matches_the_engine_somewhere(facts: Facts) -> Non
     df = timeline_frame(facts, date(2025, 12, 31))
     sample = df[df["treaty"] == "COE197"].iloc[::37]
     for row in sample.itertuples(index=False):
-        counts = engine_counts(facts, "COE197", row.date)
+        counts = engine_counts(facts, "COE197", cast(date, row.date))  # a row field: any scalar
         assert (row.party, row.unknown, row.states) == (
             counts["party"], counts["unknown"], sum(counts.values())), row.date
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -125,7 +126,7 @@ def test_formula_injection_in_csv(env: tuple[Path, Path], tmp_path: Path) -> Non
         "start with = + - @ (spreadsheet formula injection)"]
 
 
-def xlsx(tmp_path: Path, name: str, sheets: dict[str, list[list[object]]]) -> Path:
+def xlsx(tmp_path: Path, name: str, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
@@ -300,7 +301,7 @@ def test_csv_with_table_option_and_reordered_columns(env: tuple[Path, Path],
     assert last == "2024-visit-test,visit,A test visit,2024-03,,,,sr2007-s52,"
 
 
-def test_changelog_is_not_a_fact_table(env: tuple[Path, Path], tmp_path: Path) -> None:
+def test_changelog_is_not_a_fact_table(env: tuple[Path, Path]) -> None:
     """The data version covers the facts only: the changelog and history do not change it."""
     data, _ = env
     version = store.data_version(data)

@@ -121,7 +121,7 @@ def test_too_many_csv_rows_stops_early(real_data_copy: Path, tmp_path: Path) -> 
 def test_malformed_sheet_is_one_line_never_a_traceback(name: str, tmp_path: Path) -> None:
     path = tmp_path / "malformed.xlsx"
     path.write_bytes(hostile.small_workbook([hostile.MALFORMED_ROWS[name]]))
-    imp, problems = importer.read_import(path)  # must not raise
+    _imp, problems = importer.read_import(path)  # must not raise
     assert problems, name
     for p in problems:
         text = str(p)
@@ -134,8 +134,8 @@ def test_array_formula_is_refused_like_any_formula(real_data_copy: Path,
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "engagements"
-    ws.append(list(hostile.ENGAGEMENT_HEADER) + ["place"])
-    ws.append(list(hostile.ENGAGEMENT_ROW) + [None])
+    ws.append([*list(hostile.ENGAGEMENT_HEADER), "place"])
+    ws.append([*list(hostile.ENGAGEMENT_ROW), None])
     ws["F2"] = ArrayFormula("F2:F2", '=HYPERLINK("http://evil.example","x")')
     path = tmp_path / "array.xlsx"
     wb.save(path)

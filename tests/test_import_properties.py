@@ -122,7 +122,7 @@ def test_unchanged_or_old_plus_import(rows: list[tuple[dict[str, str], str]], pr
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # The database is rebuilt by a separate, separately tested step (tests/test_import.py,
     # tests/test_import_crash.py); here only data/ is the subject, so skip the slow build.
-    monkeypatch.setattr(store, "build", lambda data_dir, db_path: None)
+    monkeypatch.setattr(store, "build", lambda _data_dir, _db_path: None)
     with tempfile.TemporaryDirectory() as tmp:
         data, db = Path(tmp) / "data", Path(tmp) / "db" / "cthb.duckdb"
         shutil.copytree(pristine, data)

@@ -13,7 +13,7 @@ import pytest
 from cthb import geo
 from cthb.charts import map as mapchart
 from cthb.charts.catalog import ChartParams, load_all
-from cthb.charts.style import CHANGED_OUTLINE, STATUS_COLOURS, UNKNOWN_GREY
+from cthb.charts.style import CHANGED_OUTLINE, STATUS_COLOURS, UNKNOWN_GREY, text_colour
 from cthb.facts import GROUPS, Facts
 from cthb.i18n import t
 from cthb.indicators import gap_frame, indicator_frame, status_counts
@@ -269,9 +269,9 @@ def test_tiles_one_square_per_state_with_readable_labels(facts: Facts) -> None:
     assert sorted(labels.text) == sorted(geo.state_ids())
     fill = {a3: tr.colorscale[0][1] for tr in _status_traces(fig) for a3 in tr.locations}
     for a3, colour in zip(labels.text, labels.textfont.color, strict=True):
-        assert colour == mapchart.text_colour(fill[a3])
-    assert mapchart.text_colour(STATUS_COLOURS["party"]) == "#ffffff"
-    assert mapchart.text_colour(UNKNOWN_GREY) == "#111111"
+        assert colour == text_colour(fill[a3])
+    assert text_colour(STATUS_COLOURS["party"]) == "#ffffff"
+    assert text_colour(UNKNOWN_GREY) == "#111111"
 
 
 def test_selected_state_from_selection_events() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,7 +14,6 @@ from cthb import schema
 from cthb import status as st
 from cthb.charts.catalog import ChartParams, load_all
 from cthb.corrections import (
-    CHANGE_COLUMN,
     CorrectionError,
     ProposedSource,
     as_text,
@@ -23,9 +23,13 @@ from cthb.corrections import (
 )
 from cthb.facts import Facts
 from cthb.i18n import t
+from cthb.importing.rows import CHANGE_COLUMN
 from cthb.indicators import indicator_frame
 from cthb.paths import PROJECT_ROOT
 from cthb.profile import find_states, resolve_state, state_profile
+
+if TYPE_CHECKING:
+    from cthb.validate import Problem
 
 MNG_JOINED = date(2012, 11, 21)
 CASES = [
@@ -133,6 +137,7 @@ def test_points_unknown_is_not_no(facts: Facts, iso3: str, on: date) -> None:
             pt = raise_[sline.kind]
             # The sentence names the date; the source is cited as a numbered reference.
             assert pt.source_ids == [s.source_id] and str(s.evidence_date) in pt.text
+            assert s.source_id is not None  # a "no" is a source's word
             assert s.source_id not in pt.text and p.cite(pt.source_ids).startswith("[")
         elif s.status == "expired":
             pt = raise_[sline.kind]
@@ -147,6 +152,7 @@ def test_points_unknown_is_not_no(facts: Facts, iso3: str, on: date) -> None:
             assert "Last confirmed" in raise_[sline.kind].text
     for line in p.treaties:
         if line.status.status == "signed" and line.status.exact:
+            assert line.status.decided_by is not None  # exact: a dated action decided
             assert f"on {line.status.decided_by.on}, not yet ratified" in raise_[line.treaty].text
         if line.status.status == "party" and line.treaty != "COE197":
             assert line.treaty not in raise_ and line.treaty not in confirm
@@ -317,7 +323,7 @@ SOURCE = ProposedSource("Ministry note on the ratification", "Ministry of Foreig
                         "https://example.org/note", "2024-05", "checked by the delegation")
 
 
-def _sheet_problems(table: str, rows: list[dict[str, str]]) -> list[object]:
+def _sheet_problems(table: str, rows: list[dict[str, str]]) -> list[Problem]:
     from cthb.validate import parse_rows
 
     cols = schema.TABLES_BY_NAME[table].column_names
@@ -377,14 +383,14 @@ def test_correction_adds_structure_and_survey_rows(facts: Facts) -> None:
 
 
 @pytest.mark.parametrize("bad", ["=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)"])
-def test_correction_refuses_formula_text(facts: Facts, bad: str) -> None:
+def test_correction_refuses_formula_text(bad: str) -> None:
     new = {"iso3": "KAZ", "kind": "NR", "status": "yes", "as_of": "2025",
            "as_of_approx": "false", "detail": bad}
     with pytest.raises(CorrectionError):
         build_correction("structures", None, new, SOURCE, "KAZ", date(2026, 1, 1))
 
 
-def test_correction_needs_a_source(facts: Facts) -> None:
+def test_correction_needs_a_source() -> None:
     new = {"iso3": "KAZ", "treaty": "COE197", "action": "signature", "action_date": "2030-01-01"}
     with pytest.raises(CorrectionError):
         build_correction("treaty_actions", None, new, ProposedSource("", ""), "KAZ",

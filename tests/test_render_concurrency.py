@@ -5,6 +5,7 @@ never holds another key's picture."""
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import sys
@@ -46,19 +47,26 @@ def _map_png(facts: Facts, k: int, cache: images.ExportCache) -> bytes:
                                data_version=facts.data_version, cache=cache)
 
 
+def _brief_pngs(facts: Facts, iso3: str) -> list[bytes]:
+    return [png for png, _ in brief.chart_images(facts, iso3, ON, "en")]
+
+
+def _map_pngs(facts: Facts, k: int, cache: images.ExportCache) -> list[bytes]:
+    return [_map_png(facts, k, cache)]
+
+
 def _jobs(facts: Facts, cache: images.ExportCache) -> dict[str, Callable[[], list[bytes]]]:
     """Name -> a job that renders its pictures: 4 briefs x 2 pictures + 3 maps = 11."""
     jobs: dict[str, Callable[[], list[bytes]]] = {}
     for iso3 in BRIEF_STATES:
-        jobs[f"brief-{iso3}"] = (lambda iso3=iso3: [
-            png for png, _ in brief.chart_images(facts, iso3, ON, "en")])
+        jobs[f"brief-{iso3}"] = functools.partial(_brief_pngs, facts, iso3)
     for k in range(len(MAPS)):
-        jobs[f"map-{k}"] = lambda k=k: [_map_png(facts, k, cache)]
+        jobs[f"map-{k}"] = functools.partial(_map_pngs, facts, k, cache)
     return jobs
 
 
 @pytest.fixture(scope="module")
-def serial(facts: Facts, export_server: None,
+def serial(facts: Facts, export_server: None,  # noqa: ARG001 - its side effect: the renderer
            tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[bytes]]:
     """Every picture rendered one after another: the reference."""
     cache = images.ExportCache(tmp_path_factory.mktemp("serial-cache"))
@@ -100,7 +108,7 @@ def test_brief_made_during_map_exports_shows_its_own_state(
         while not stop.is_set():
             try:  # a fresh cache each time: every export is a real render
                 _map_png(facts, k, images.ExportCache(cache_dir / str(n)))
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
                 return
             n += 1
@@ -182,11 +190,12 @@ def test_concurrent_puts_and_gets_never_see_half_a_file(tmp_path: Path) -> None:
     assert all(cache.get(k, "png") == blobs[k] for k in keys)
 
 
-def test_static_images_never_use_fig_to_image(facts: Facts, export_server: None,
+@pytest.mark.usefixtures("export_server")
+def test_static_images_never_use_fig_to_image(facts: Facts,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The brief renders through the one renderer, not plotly's own kaleido call (which
     bypasses its lock and reads the process-wide topojson default)."""
-    def refuse(*args: object, **kwargs: object) -> bytes:
+    def refuse(*_args: object, **_kwargs: object) -> bytes:
         raise AssertionError("fig.to_image called outside the renderer")
 
     monkeypatch.setattr(go.Figure, "to_image", refuse)

@@ -95,7 +95,7 @@ def test_structure_without_data_is_unknown_never_no(facts: Facts) -> None:
     ("COE197", {"party": 10, "signed": 27, "not signed": 10, "non-member": 9}),
 ])
 def test_cli_status_reproduces_footnote_15(real_db: object, treaty: str,
-                                           expected: dict[str, int], tmp_path: object) -> None:
+                                           expected: dict[str, int]) -> None:
     import os
 
     env = {**os.environ, "CTHB_DB": str(real_db)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import SupportsInt, cast
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_survey_regions_match_the_engine(facts: Facts, on: date) -> None:
     # The chart describes the survey on the as-of date, capped at the list date.
     shown_on = min(on, REPORT)
     statuses = st.survey_statuses(facts, "sr-2007-07", shown_on)
-    total = Counter(s.status for s in statuses)
+    total: Counter[str] = Counter(s.status for s in statuses)
     label = "<b>All participating States</b>"
     for status, name in (("responded", "Responded"), ("not responded", "Not responded"),
                          ("unknown", "Unknown")):
@@ -76,9 +77,11 @@ def test_crosstab_figure_reads_back(facts: Facts) -> None:
     result = CHARTS["survey_crosstab"].build(facts, ChartParams(as_of=REPORT))
     bars = _bars(result.figure)
     data = result.data.set_index(["indicator", "structure_status"])
-    assert bars[("Rapporteur: Yes", "Responded")] == int(data.loc[("NR", "yes"), "responded"])
-    assert bars[("Rapporteur: Yes", "Not responded")] == int(
-        data.loc[("NR", "yes"), "not responded"])
+    # Counts; pandas types a cell as any scalar.
+    responded = cast(SupportsInt, data.loc[("NR", "yes"), "responded"])
+    not_responded = cast(SupportsInt, data.loc[("NR", "yes"), "not responded"])
+    assert bars[("Rapporteur: Yes", "Responded")] == int(responded)
+    assert bars[("Rapporteur: Yes", "Not responded")] == int(not_responded)
 
 
 def test_partners_and_field_operations(facts: Facts) -> None:

@@ -66,11 +66,11 @@ def test_warm_up_fills_what_the_pages_read(facts: Facts) -> None:
     on = date(2024, 6, 30)
     built = warmup.warm(facts, on)
     assert {"map/en", "map/ru", "gaps/en", "gaps/ru"} <= set(built)
-    before = viewcache.CHARTS.builds
+    before = viewcache.CHART_CACHE.builds
     chart = viewcache.chart(facts, "map", views.map_params(on, "ru"))
     for chart_id, params in views.gaps_chart_params(on, "en", None, None, on).items():
         viewcache.chart(facts, chart_id, params)
-    assert viewcache.CHARTS.builds == before  # every one was already there
+    assert viewcache.CHART_CACHE.builds == before  # every one was already there
     assert json.loads(chart.spec_json)["data"]
     # A session's own copy for exports is a separate figure with the same content.
     result = chart.result()
@@ -130,9 +130,9 @@ def test_second_session_builds_nothing(real_db: Path, monkeypatch: pytest.Monkey
             at.switch_page(page)
             for k, v in query.items():
                 at.query_params[k] = v
-            before = (viewcache.CHARTS.builds, viewcache.TABLES.builds)
+            before = (viewcache.CHART_CACHE.builds, viewcache.VIEW_CACHE.builds)
             at.run()
             assert not at.exception, [e.value for e in at.exception]
-            runs.append((viewcache.CHARTS.builds - before[0],
-                         viewcache.TABLES.builds - before[1]))
+            runs.append((viewcache.CHART_CACHE.builds - before[0],
+                         viewcache.VIEW_CACHE.builds - before[1]))
         assert runs[1] == (0, 0), (page, runs)

@@ -76,7 +76,7 @@ def subtitle(on: date, n_states: int, region: str | None, group: str | None, lan
     return " · ".join(parts)
 
 
-def source_line(facts: Facts, source_ids: list[str], lang: str) -> str:
+def sources_summary(facts: Facts, source_ids: list[str], lang: str) -> str:
     """One line naming how many sources there are and the main publishers: the full list does
     not fit on a slide, it goes with the data download and the Data & sources page."""
     ids = [s for s in dict.fromkeys(source_ids) if s and facts.source(s)]
@@ -187,7 +187,7 @@ def build_status_bars(facts: Facts, params: ChartParams) -> ChartResult:
     )
     title = t("gaps.status_bars_title", lang)
     sub_text = subtitle(on, len(states), params.region, params.group, lang)
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"b": 125, "l": 150, "r": 200})
     fig.layout.annotations[-1].update(yshift=-65)
     alt = t("gaps.status_bars_alt", lang, date=format_day(on, lang), n=len(states))
@@ -328,7 +328,7 @@ def build_matrix(facts: Facts, params: ChartParams) -> ChartResult:
     sub_text = subtitle(on, len(states), params.region, params.group, lang,
                         t(f"gaps.sort_{'name' if sort == 'name' else 'gaps'}", lang))
     source_ids = [s for s in m["source_id"] if s]
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"t": 125, "b": 125, "l": 170})
     fig.layout.annotations[-1].update(yshift=-75)
     data = raw[["iso3", "state", "region", "indicator", "status", "detail", "evidence_date",
@@ -555,7 +555,7 @@ def build_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     filt = filters_text(params.region, params.group, lang)
     sub_text = " · ".join(p for p in (period, filt,
                                       t("gaps.split_region", lang) if split else "") if p)
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"t": 110, "b": 165, "l": 60})
     fig.layout.annotations[-1].update(yshift=-105)
     alt = t("gaps.timeline_alt", lang)

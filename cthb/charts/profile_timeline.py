@@ -47,7 +47,7 @@ def _lane(item: str, lang: str) -> str:
     return t(f"indicator_short.{item}", lang)
 
 
-def timeline_frame(profile: Profile, lang: str) -> pd.DataFrame:
+def events_frame(profile: Profile, lang: str) -> pd.DataFrame:
     """One row per dated event of the State: lane, date, event, status, source_id."""
     rows: list[dict[str, object]] = []
     for line in profile.treaties:
@@ -103,7 +103,7 @@ def _colour(row: pd.Series) -> str:
 def build_state_timeline(facts: Facts, params: ChartParams) -> ChartResult:
     lang = params.lang
     profile = state_profile(facts, _iso3(params), params.as_of, lang)
-    df = timeline_frame(profile, lang)
+    df = events_frame(profile, lang)
     lanes = [_lane(x, lang) for x in (*TREATIES, *STRUCTURE_KINDS)]
     fig = go.Figure()
     legend = {"signature": action_label("signature", lang),

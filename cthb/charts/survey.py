@@ -20,7 +20,7 @@ from cthb.charts.catalog import ChartParams, ChartResult, ChartSpec, register
 from cthb.charts.gaps import (
     selected_states,
     short_indicator,
-    source_line,
+    sources_summary,
     subtitle,
 )
 from cthb.charts.style import STATUS_COLOURS, frame_figure, phone_default, text_colour
@@ -105,7 +105,7 @@ def build_survey_regions(facts: Facts, params: ChartParams) -> ChartResult:
                         t("survey.list_note", lang))
     source_ids = [s for s in df["source_id"] if s]
     source_ids += [facts.surveys[DEFAULT_SURVEY]["source_id"]]
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"t": 130, "b": 125, "l": 190, "r": 30})
     fig.layout.annotations[-1].update(yshift=-65)
     alt = t("survey.regions_alt", lang, responded=n_responded, states=len(df),
@@ -171,7 +171,7 @@ def build_survey_crosstab(facts: Facts, params: ChartParams) -> ChartResult:
                         t("survey.crosstab_note", lang))
     m = matrix_frame(facts, on, lang, (*schema.STRUCTURE_KINDS, "SURVEY"))
     source_ids = [s for s in m["source_id"] if s]
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"t": 140, "b": 125, "l": 230, "r": 30})
     fig.layout.annotations[-1].update(yshift=-65)
     alt = t("survey.crosstab_alt", lang, date=format_day(on, lang))
@@ -235,7 +235,7 @@ def build_survey_others(facts: Facts, params: ChartParams) -> ChartResult:
     sub_text = " · ".join([t("gaps.as_of", lang, date=format_day(on, lang)),
                            t("survey.others_counts", lang, partners=n_partners, ops=n_ops)])
     source_ids = list(dict.fromkeys(s for s in data["source_id"] if s))
-    frame_figure(fig, title, sub_text, source_line(facts, source_ids, lang))
+    frame_figure(fig, title, sub_text, sources_summary(facts, source_ids, lang))
     fig.update_layout(margin={"t": 100, "b": 85, "l": 20, "r": 20})
     alt = t("survey.others_alt", lang, partners=n_partners, ops=n_ops)
     return ChartResult(fig, data, title, sub_text, source_ids, alt)

@@ -597,7 +597,7 @@ class _Slides:
     def timeline_slide(self, image: tuple[bytes, str] | None) -> None:
         from pptx.util import Inches
 
-        from cthb.charts.profile_timeline import timeline_frame, timeline_key
+        from cthb.charts.profile_timeline import events_frame, timeline_key
 
         lang = self.lang
         slide = self._slide(t("profile.timeline", lang))
@@ -605,7 +605,7 @@ class _Slides:
             self._text(slide, SLIDE_MARGIN_IN, BODY_TOP, SLIDE_W - 2 * SLIDE_MARGIN_IN, 0.5,
                        [Block("", [t("brief.chart_failed", lang)], bullets=False)],
                        sizes=(14, 13, 12))
-            df = timeline_frame(self.profile, lang).sort_values("date").tail(10)
+            df = events_frame(self.profile, lang).sort_values("date").tail(10)
             rows = [[str(r["date"]), str(r["lane"]), textfit.cut(str(r["event"]), 90),
                      self.profile.cite([str(r["source_id"])])] for _, r in df.iterrows()]
             self._table(slide, BODY_TOP + 0.6, BODY_BOTTOM - BODY_TOP - 0.6,

@@ -246,7 +246,7 @@ def _publisher(facts: Facts, sid: str) -> str:
     return str(src.get("publisher") or src.get("title") or sid) if src else sid
 
 
-def source_line(facts: Facts, source_ids: Sequence[object], lang: str) -> str:
+def footer_sources(facts: Facts, source_ids: Sequence[object], lang: str) -> str:
     """"Sources: UN Treaty Collection; Council of Europe; … (+3)": the first publishers, each
     once, short enough for a slide footer; the closing slide and the notes list them all."""
     publishers = list(dict.fromkeys(_publisher(facts, s) for s in _source_ids(source_ids)))
@@ -367,7 +367,7 @@ def _chart_slide(prs: Deck, slide_item: DeckSlide, as_of: date, facts: Facts, la
     # Small print under the picture: the date, the publishers, and what the chart's own source
     # note said beyond its source ids (a map's disclaimer and Kosovo note travel with it).
     lines = [result.subtitle or t("deck.as_of", lang, date=as_of.isoformat())]
-    sources = source_line(facts, result.source_ids, lang)
+    sources = footer_sources(facts, result.source_ids, lang)
     if sources:
         lines.append(sources)
     lines += frame_notes(result)[1:]
