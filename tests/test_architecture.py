@@ -127,3 +127,27 @@ def test_pages_never_open_the_database() -> None:
         imports = top_imports(page.read_text(encoding="utf-8"))
         assert "cthb" in " ".join(imports), f"{page.name}: imports not read"
         assert not {"duckdb", "cthb.store", "cthb.importer", "cthb.importing"} & imports, page.name
+
+
+def public_definitions(path: Path) -> set[str]:
+    """Top-level functions, classes and UPPER_CASE constants a module defines (not imports)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper())
+    return {n for n in names if not n.startswith("_")}
+
+
+def test_each_public_name_is_defined_once() -> None:
+    """One definition per idea: a helper or constant needed in two places is imported from one
+    (private helpers of a module may share a name with another module's)."""
+    where: dict[str, list[str]] = {}
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        for name in public_definitions(path):
+            where.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert len(where) > 300, "definitions were not read"
+    twice = {name: files for name, files in where.items() if len(files) > 1}
+    assert twice == {}, twice
