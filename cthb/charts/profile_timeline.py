@@ -211,7 +211,11 @@ def build_state_locator(facts: Facts, params: ChartParams) -> ChartResult:
             lon=here["lon"], lat=here["lat"], mode="markers+text",
             marker={"size": 12, "color": AMBER, "line": {"width": 2, "color": DARK_BLUE}},
             text=[plotly_literal(facts.state_name(iso3, lang))], textposition="top center",
-            textfont={"size": 13, "color": "#111"}, hoverinfo="skip"))
+            # A white halo: the name often sits on the State's own dark blue.
+            textfont={"size": 13, "color": "#111",
+                      "shadow": "-1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, "
+                                "1px 1px 0 #fff, 0 0 3px #fff"},
+            hoverinfo="skip"))
     fig.update_geos(visible=False, projection_type="mercator",
                     lonaxis_range=[lon0 - pad_lon, lon1 + pad_lon],
                     lataxis_range=[max(-80, lat0 - pad_lat), min(84, lat1 + pad_lat)],
