@@ -207,9 +207,16 @@ def mini_facts(mini_dir: Path, tmp_path: Path) -> Iterator[Facts]:
         con.close()
 
 
+def copy_real_data(target: Path) -> Path:
+    """The fact tables of data/ copied to `target`, without the import log (changelog.csv,
+    history/): a test that imports or restores starts from "no imports yet", whatever
+    imports the project's own data have been through."""
+    shutil.copytree(REAL_DATA, target,
+                    ignore=shutil.ignore_patterns("changelog.csv", "history", ".cthb.lock"))
+    return target
+
+
 @pytest.fixture
 def real_data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/ for tests that break or import files."""
-    target = tmp_path / "data"
-    shutil.copytree(REAL_DATA, target)
-    return target
+    return copy_real_data(tmp_path / "data")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -245,9 +244,9 @@ def hostile_copy(target: Path) -> Path:
     """A copy of data/ with PAYLOAD appended to every text cell of every table (and put into
     every empty one). Only text changes, so the copy is still valid data."""
     from cthb import schema
-    from tests.conftest import REAL_DATA
+    from tests.conftest import copy_real_data
 
-    shutil.copytree(REAL_DATA, target)
+    copy_real_data(target)
     for table in schema.TABLES:
         text_columns = [c.name for c in table.columns if c.type == "text"]
         path = target / table.filename

@@ -83,8 +83,7 @@ def test_coe197_unknowns_are_only_the_named_gaps(facts: Facts) -> None:
 
 # Parties to CETS 197 whose date of deposit no page read so far gives: their status today rests
 # on an observation (e.g. the Council of Europe's list of the first ten Parties).
-COE197_DEPOSIT_GAPS = {"BGR", "CYP", "FRA", "GEO", "IRL", "LTU", "MDA", "NLD", "ROU", "SMR",
-                       "UKR"}
+COE197_DEPOSIT_GAPS = {"BGR", "FRA", "GEO", "IRL", "LTU", "MDA", "NLD", "ROU", "SMR", "UKR"}
 
 
 def test_coe197_today_decided_by_deposit_or_membership(facts: Facts) -> None:
@@ -95,8 +94,8 @@ def test_coe197_today_decided_by_deposit_or_membership(facts: Facts) -> None:
 
 # Measured on the data as committed (the targets are 50 of 57 current and 45 of 56 on
 # 2008-12-31 per kind): these floors keep what has been reached from slipping back.
-CURRENT_FLOOR = {"NCM": 45, "NAP": 49, "NR": 35, "NRM": 50}
-Y2008_FLOOR = {"NCM": 41, "NAP": 38, "NR": 21, "NRM": 37}
+CURRENT_FLOOR = {"NCM": 48, "NAP": 50, "NR": 36, "NRM": 50}
+Y2008_FLOOR = {"NCM": 42, "NAP": 38, "NR": 23, "NRM": 39}
 
 
 @pytest.mark.parametrize("kind", sorted(CURRENT_FLOOR))

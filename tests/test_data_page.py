@@ -93,8 +93,9 @@ def test_page_runs(imported: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
         assert headers[0] == "Полнота данных"
 
 
-def test_page_without_changelog(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run_page(ROOT / "data", real_db, monkeypatch)
+def test_page_without_changelog(real_data_copy: Path, real_db: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(real_data_copy, real_db, monkeypatch)
     assert not at.exception
     assert any("No imports yet" in i.value for i in at.info)
 

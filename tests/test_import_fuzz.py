@@ -5,7 +5,6 @@ names the file."""
 from __future__ import annotations
 
 import io
-import shutil
 import time
 import tracemalloc
 import zipfile
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 
 from cthb.importer import ImportFailed, import_file
 from tests import hostile_files as hostile
-from tests.conftest import REAL_DATA
+from tests.conftest import copy_real_data
 
 MEMORY_CEILING = 64 * 2**20  # Python heap per case (tracemalloc peak)
 # Per case: catches hangs (a bomb runs for minutes), not speed; benchmarks/ measure speed. Generous
@@ -33,7 +32,7 @@ SETTINGS = settings(max_examples=120, deadline=TIME_CEILING,
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     target = tmp_path_factory.mktemp("fuzz") / "data"
-    shutil.copytree(REAL_DATA, target)
+    copy_real_data(target)
     yield target
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cthb import importer, schema, store
 from cthb.importer import ImportFailed, import_file
-from tests.conftest import REAL_DATA
+from tests.conftest import REAL_DATA, copy_real_data
 from tests.test_import import snapshot
 
 TABLE = schema.TABLES_BY_NAME["treaty_actions"]
@@ -111,7 +111,7 @@ def clearly_invalid(rows: list[tuple[dict[str, str], str]]) -> bool:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("pristine") / "data"
-    shutil.copytree(REAL_DATA, target)
+    copy_real_data(target)
     return target
 
 
