@@ -14,28 +14,24 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.servers import minimal_app_dir, streamlit_server  # noqa: E402
 from cthb import paths, store  # noqa: E402
 from cthb.charts.catalog import ChartParams, load_all  # noqa: E402
 from cthb.facts import load_facts  # noqa: E402
 from tests.browser_support import (  # noqa: E402
     CHROMIUM_ARGS,
-    _serve,
     block_external,
-    free_port,
     launch_browser,
     wait_for_app,
 )
@@ -122,33 +118,6 @@ def server_rerun(reps: int) -> None:
     _row("peak RSS of this process (AppTest runs)", f"{rss:.0f} MiB", "-", None)
 
 
-def _minimal_app_dir() -> str:
-    """A copy of the minimal page beside a copy of static/: Streamlit serves /app/static from
-    the main script's folder, and plotly.js needs the topojson from there."""
-    target = ROOT / "build" / "bench" / "minimal"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(ROOT / "static", target / "static")
-    shutil.copy(ROOT / "benchmarks" / "minimal_page.py", target / "minimal_page.py")
-    return str(target / "minimal_page.py")
-
-
-@contextmanager
-def _app(script: str) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log = open(ROOT / "build" / "bench" / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "CTHB_BENCH_FIGURE": str(FIGURE),
-                                 "CTHB_PROJECT_ROOT": str(ROOT)})
-    try:
-        for base in _serve(proc, f"http://127.0.0.1:{port}", 60):
-            yield base, proc.pid
-    finally:
-        log.close()
-
-
 def _peak_rss_mib(pid: int) -> float:
     # VmHWM: the process's peak resident set size (Linux).
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -162,8 +131,9 @@ def first_paint(reps: int) -> None:
     results: dict[str, list[float]] = {"minimal": [], "map": []}
     rss: dict[str, float] = {}
     blocked: list[str] = []
-    with _app(_minimal_app_dir()) as (base_min, pid_min), \
-            _app("app.py") as (base_map, pid_map), launch_browser() as browser:
+    env = {"CTHB_BENCH_FIGURE": str(FIGURE)}
+    with streamlit_server(minimal_app_dir(), env) as (base_min, pid_min), \
+            streamlit_server("app.py", env) as (base_map, pid_map), launch_browser() as browser:
         urls = {"minimal": (base_min + "/", 1), "map": (base_map + "/?" + query, 56)}
         for i in range(reps + 1):
             for name, (url, n) in urls.items():

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cthb.cli import open_facts  # noqa: E402
+from cthb.facts import current_facts  # noqa: E402
 from cthb.publish import publish  # noqa: E402
 
 HREF = re.compile(r'(?:href|src)="([^"]+)"')
@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
-    facts = open_facts()
+    facts = current_facts()
     states = ["KAZ", "MNG", "USA"] if args.quick else None
     done = publish(facts, args.out, states=states, briefs=not args.quick)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())

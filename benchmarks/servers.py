@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.procstat import CLOCK_TICKS, tree_cpu_s  # noqa: E402
-from tests.browser_support import free_port  # noqa: E402
+from tests.browser_support import free_port, stop, wait_healthy  # noqa: E402
 
 
 def minimal_app_dir() -> str:
@@ -55,27 +54,7 @@ def streamlit_server(script: str = "app.py", env: dict[str, str] | None = None,
             wait_healthy(base, proc, timeout)
             yield base, proc.pid
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def wait_healthy(base: str, proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{base} did not answer within {timeout:.0f} s")
-        time.sleep(0.3)
+            stop(proc)
 
 
 def wait_idle(pid: int, quiet_s: float = 0.6, timeout: float = 120.0) -> float:
@@ -125,8 +104,4 @@ def nginx_in_front(replicas: list[str], prefix: Path) -> Iterator[str]:
             wait_healthy(base, proc, 30)
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)

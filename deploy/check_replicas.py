@@ -47,7 +47,7 @@ from benchmarks.procstat import tree_cpu_s, tree_rss_mb  # noqa: E402
 from benchmarks.servers import wait_healthy, wait_idle  # noqa: E402
 from cthb import store  # noqa: E402
 from deploy import render_nginx  # noqa: E402
-from tests.browser_support import free_port, launch_browser, wait_for_app  # noqa: E402
+from tests.browser_support import free_port, launch_browser, stop, wait_for_app  # noqa: E402
 
 REPLICAS = 3
 NEW_VERSION_WITHIN_S = 10.0
@@ -75,11 +75,7 @@ def started(cmd: list[str], log: Path, env: dict[str, str]) -> Iterator[subproce
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

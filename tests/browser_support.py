@@ -50,28 +50,38 @@ def running_app(env: dict[str, str] | None = None, script: str = "app.py",
         yield from _serve(proc, f"http://127.0.0.1:{port}", timeout)
 
 
+def wait_healthy(base: str, proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Wait until the server at `base` answers /_stcore/health (nginx passes it on too)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{base} did not answer within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """Ask a server to stop; kill it if it has not within `grace` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _serve(proc: subprocess.Popen[bytes], base: str, timeout: float) -> Iterator[str]:
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the app did not start within {timeout} s")
-            time.sleep(0.3)
+        wait_healthy(base, proc, timeout)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @contextlib.contextmanager
