@@ -306,6 +306,15 @@ class Profile:
     def previous_engagements(self) -> list[EngagementLine]:
         return [e for e in self.engagements if not e.after_as_of]
 
+    @property
+    def nothing_to_confirm_key(self) -> str:
+        """The catalogue key for an empty "to confirm" list: it may only say that every status
+        rests on recent evidence when none of the points above is marked as old."""
+        if any(line.status.stale and line.status.status != "unknown"
+               for line in self.structures):
+            return "meeting.nothing_else_to_confirm"
+        return "meeting.nothing_to_confirm"
+
     def ref_numbers(self, source_ids: list[str]) -> list[int]:
         numbers = {r.source_id: r.number for r in self.references}
         return sorted({numbers[s] for s in source_ids if s in numbers})

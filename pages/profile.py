@@ -65,7 +65,7 @@ with left:
                t("profile.no_points", lang))
     st.subheader(t("meeting.to_confirm", lang))
     cited_list([(p.text, profile.cite(p.source_ids)) for p in profile.to_confirm],
-               t("meeting.nothing_to_confirm", lang))
+               t(profile.nothing_to_confirm_key, lang))
 with right:
     locator = views.profile_locator(facts, iso3, as_of, lang)
     # On the page the heading says which State this is: the figure's own title (kept for the

@@ -516,3 +516,21 @@ def test_search_in_any_of_the_six_languages_from_the_empty_page() -> None:
         at = _run_page({})
         at.text_input(key="profile_search").set_value(query).run()
         assert at.header[0].value.replace("\\", "") == "Germany (DEU)", query
+
+
+def test_empty_confirm_list_never_claims_recent_evidence_when_a_point_is_old(
+        facts: Facts) -> None:
+    """Monaco's rapporteur "no" rests on 2019 evidence: it is a point to raise, marked old, so
+    the empty "to confirm" list must not say every indicator rests on recent evidence."""
+    on = date(2026, 12, 1)
+    keys = {}
+    for iso3 in sorted(facts.participating_states(on)):
+        p = state_profile(facts, iso3, on, "en")
+        old = any(line.status.stale and line.status.status != "unknown"
+                  for line in p.structures)
+        keys[iso3] = p.nothing_to_confirm_key
+        assert keys[iso3] == ("meeting.nothing_else_to_confirm" if old
+                              else "meeting.nothing_to_confirm"), iso3
+    assert keys["MCO"] == "meeting.nothing_else_to_confirm"
+    assert set(keys.values()) == {"meeting.nothing_to_confirm",
+                                  "meeting.nothing_else_to_confirm"}

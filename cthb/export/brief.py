@@ -201,7 +201,7 @@ def _pdf(profile: Profile, fit: _Fit) -> tuple[bytes, int]:
     story += [headline, p(t("brief.points", lang), h2),
               *bullets(point_lines(profile), t("profile.no_points", lang)),
               p(t("meeting.to_confirm", lang), h2),
-              *bullets(confirm_lines(profile), t("meeting.nothing_to_confirm", lang)),
+              *bullets(confirm_lines(profile), t(profile.nothing_to_confirm_key, lang)),
               p(t("brief.treaties", lang), h2),
               table([t("profile.treaty", lang), t("profile.status", lang),
                      t("meeting.col_dates", lang), refs], treaty_rows(profile),
@@ -563,7 +563,7 @@ class _Slides:
                    for title, lines in change_blocks(p)]
         self._text(slide, SLIDE_MARGIN_IN, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
                    [Block(t("meeting.to_confirm", lang), confirm_lines(p),
-                          t("meeting.nothing_to_confirm", lang), "meeting.more_in_pdf"),
+                          t(p.nothing_to_confirm_key, lang), "meeting.more_in_pdf"),
                     Block(t("meeting.changes", lang), [], ""), *changes], name="Questions")
         engagements = engagement_lines(p)[::-1]  # the latest first: the one the room remembers
         self._text(slide, SLIDE_MARGIN_IN + half + 0.3, BODY_TOP, half, BODY_BOTTOM - BODY_TOP,
