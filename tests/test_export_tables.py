@@ -113,3 +113,18 @@ def test_gap_list_download_round_trip(facts: Facts) -> None:
         assert titles[sid].startswith(f"{sid} [{kind}]: {src['title']}")
     kinds = {row[4].value for row in wb["About"].iter_rows() if row[0].value in ids}
     assert "Depositary" in kinds or "Copy of a depositary record" in kinds
+
+
+def test_changelog_summary_names_tables_in_the_readers_language() -> None:
+    from cthb.export.tables import changelog_summary
+
+    summary = "sources: +7 ~0 -0; treaty_actions: +2 ~0 -0"
+    assert changelog_summary(summary, "en") == "sources: +7 ~0 -0; treaty actions: +2 ~0 -0"
+    assert changelog_summary(summary, "ru") == (
+        "источники: +7 ~0 -0; договорные действия: +2 ~0 -0")
+    # Not a table: kept as written.
+    assert changelog_summary("restored 2026-01-01", "ru") == "restored 2026-01-01"
+    from cthb import schema
+    from cthb.i18n import catalogue
+
+    assert all(f"tables.{t.name}" in catalogue("ru") for t in schema.TABLES)

@@ -55,6 +55,7 @@ SOURCE_LANGUAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "memberships.csv": ("note",),
     "states.csv": ("note",),
     "partners.csv": ("note",),
+    "changelog.csv": ("file",),  # the name of the file a maintainer imported
 }
 
 # Absolute URLs, and the app's own links as a table shows them ("/profile?state=AND&lang=ru").

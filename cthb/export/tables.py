@@ -330,6 +330,20 @@ def _value(column: str, value: object, lang: str) -> object:
     return value
 
 
+def changelog_summary(summary: str, lang: str) -> str:
+    """A changelog summary with each table named in `lang` ("Источники: +7 ~0 -0; ...").
+    Parts not of the form "<table>: ..." are kept as written."""
+    from cthb.i18n import catalogue, t
+
+    known = catalogue("en")
+    parts = []
+    for part in summary.split("; "):
+        table, sep, counts = part.partition(": ")
+        key = f"tables.{table}"
+        parts.append(f"{t(key, lang)}{sep}{counts}" if sep and key in known else part)
+    return "; ".join(parts)
+
+
 def localise_frame(df: pd.DataFrame, lang: str, facts: Facts | None = None) -> pd.DataFrame:
     """A copy of `df` for readers: coded values in `lang` (statuses, indicators, regions, kinds,
     yes/no), State names in `lang` (with `facts`), and every column named in `lang` (a column
@@ -341,6 +355,8 @@ def localise_frame(df: pd.DataFrame, lang: str, facts: Facts | None = None) -> p
         name = str(column)
         if name == "state" and facts is not None and "iso3" in out.columns:
             out[column] = [facts.state_name(str(i), lang) for i in out["iso3"]]
+        elif name == "summary":  # a changelog entry: "sources: +7 ~0 -0; structures: +1 ~0 -0"
+            out[column] = [changelog_summary(str(v), lang) for v in out[column]]
         elif name in (*STATUS_COLUMNS, *BOOL_COLUMNS, "indicator", "treaty", "region", "change",
                       "kind", "original_kind", "band", "label", "action"):
             out[column] = pd.Series([_value(name, v, lang) for v in out[column]],
