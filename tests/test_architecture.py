@@ -151,3 +151,27 @@ def test_each_public_name_is_defined_once() -> None:
     assert len(where) > 300, "definitions were not read"
     twice = {name: files for name, files in where.items() if len(files) > 1}
     assert twice == {}, twice
+
+
+def test_no_data_reaches_raw_html() -> None:
+    """Streamlit renders markdown escaped unless `unsafe_allow_html`; `st.html` renders its
+    argument as it is. The product never allows raw HTML in markdown, and `st.html` only
+    receives a module-level string constant (no data or query-parameter text can reach it)."""
+    html_calls = 0
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {t.id for node in tree.body if isinstance(node, ast.Assign)
+                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                     for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            for kw in node.keywords:
+                assert kw.arg != "unsafe_allow_html", f"{path.name}:{node.lineno}"
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "html":
+                html_calls += 1
+                arg = node.args[0] if node.args else None
+                assert isinstance(arg, ast.Name) and arg.id in constants, (
+                    f"{path.name}:{node.lineno}: st.html of something other than a constant")
+    assert html_calls >= 1, "the one st.html call (Enter applies a date) was not found"
