@@ -138,11 +138,14 @@ class SharedChart:
     alt_text: str
     height: int | None  # the figure's own layout height, if it sets one
 
+    def figure(self) -> go.Figure:
+        """A private go.Figure of the framed chart. Built from the JSON without plotly's
+        validation: the JSON came from a valid figure."""
+        return go.Figure(json.loads(self.spec_json), _validate=False)
+
     def result(self) -> ChartResult:
-        """A private ChartResult (its own go.Figure and table) for exports and slides. Built
-        from the JSON without plotly's validation: the JSON came from a valid figure."""
-        figure = go.Figure(json.loads(self.spec_json), _validate=False)
-        return ChartResult(figure=figure, data=self.data.copy(), title=self.title,
+        """A private ChartResult (its own go.Figure and table) for exports and slides."""
+        return ChartResult(figure=self.figure(), data=self.data.copy(), title=self.title,
                            subtitle=self.subtitle, source_ids=list(self.source_ids),
                            alt_text=self.alt_text)
 

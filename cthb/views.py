@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from cthb import viewcache
 from cthb.changes import status_changes
@@ -123,8 +124,8 @@ def profile_chart_params(iso3: str, as_of: date, lang: str) -> ChartParams:
 def profile_locator(facts: Facts, iso3: str, as_of: date, lang: str) -> SharedChart:
     """The small locator map of the profile page: without its in-figure title (the page's
     heading names the State), 330 px high."""
-    def on_page(fig: object) -> None:
-        fig.update_layout(height=330, title=None, margin={"t": 10})  # type: ignore[attr-defined]
+    def on_page(fig: go.Figure) -> None:
+        fig.update_layout(height=330, title=None, margin={"t": 10})
 
     return viewcache.chart(facts, "state_locator", profile_chart_params(iso3, as_of, lang),
                            adjust=on_page, variant="page")

@@ -370,7 +370,7 @@ def show_chart(shared: viewcache.SharedChart, key: str, on_select: str = "ignore
         spec = CHARTS.get(chart_id or "")
         phone = spec.phone if spec is not None and spec.phone is not None else phone_default
         # A phone has no room for the tool bar over the chart (nothing to zoom with a mouse).
-        event = st.plotly_chart(screen_figure(shared.result().figure, phone), width="stretch",
+        event = st.plotly_chart(screen_figure(shared.figure(), phone), width="stretch",
                                 config={**PLOTLY_CONFIG, "displayModeBar": False}, key=key,
                                 on_select=on_select, theme=None)  # type: ignore[call-overload]
     else:
@@ -493,7 +493,7 @@ def brief_file(facts: Facts, iso3: str, as_of: date, lang: str, fmt: str) -> byt
     from cthb.export.brief import brief_bytes
 
     return viewcache.FILE_CACHE.get((facts.data_version, "brief", iso3, as_of, lang, fmt),
-                               lambda: brief_bytes(facts, iso3, as_of, fmt, lang))
+                                    lambda: brief_bytes(facts, iso3, as_of, fmt, lang))
 
 
 @dataclass(frozen=True)
